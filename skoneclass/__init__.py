@@ -1,0 +1,30 @@
+"""skoneclass: deep and shallow one-class anomaly detection for scikit-learn."""
+
+from .base import BaseDetector
+from .metrics import (
+    average_precision_scorer,
+    labeled_average_precision,
+    labeled_roc_auc,
+    roc_auc_scorer,
+)
+from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "GMM",
+    "KDE",
+    "MVE",
+    "OCSVM",
+    "PCA",
+    "SSAD",
+    "SVDD",
+    "BaseDetector",
+    "Gaussian",
+    "KMeans",
+    "KernelPCA",
+    "average_precision_scorer",
+    "labeled_average_precision",
+    "labeled_roc_auc",
+    "roc_auc_scorer",
+]

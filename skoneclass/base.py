@@ -1,0 +1,188 @@
+"""The estimator layer every skoneclass detector shares.
+
+A detector subclasses :class:`BaseDetector` and implements two methods:
+
+- ``_fit(X, y)``: learn the model from validated ``X`` (float64, 2-D) and, for
+  semi-supervised detectors, validated labels ``y`` (``None`` for the others).
+  It returns the model's own decision boundary in *score_samples units*
+  (minus the squared radius, the offset rho) or ``None`` if it has none.
+- ``_score_samples(X)``: the normality score of validated ``X``, higher = more
+  normal.
+
+Everything else -- input and label validation, ``offset_`` from
+``contamination``, ``decision_function``, ``predict``, ``fit_predict`` and the
+scikit-learn tags -- lives here, once.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+#: Label values accepted by ``fit``: +1 known normal, -1 known anomaly, 0 unlabeled.
+LABELS = (-1, 0, 1)
+
+#: Fraction of training samples flagged when ``contamination="auto"`` and the
+#: model has no boundary of its own (PyOD's default contamination).
+AUTO_CONTAMINATION = 0.1
+
+
+def check_labels(y, n_samples):
+    """Validate semi-supervised labels.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or None
+        ``+1`` known normal, ``-1`` known anomaly, ``0`` unlabeled. ``None``
+        means all samples are unlabeled.
+    n_samples : int
+        Number of samples in ``X``.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,), dtype int
+    """
+    if y is None:
+        return np.zeros(n_samples, dtype=int)
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(np.empty(n_samples), y)
+    if not np.issubdtype(y.dtype, np.number):
+        raise TypeError(
+            f"y must be numeric with values in {{-1, 0, +1}}, got dtype {y.dtype}."
+        )
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinity; use 0 for unlabeled samples.")
+    bad = np.setdiff1d(np.unique(y), LABELS)
+    if bad.size:
+        raise ValueError(
+            f"y contains label values {bad.tolist()} outside {{-1, 0, +1}} "
+            "(+1 known normal, -1 known anomaly, 0 unlabeled)."
+        )
+    return y.astype(int)
+
+
+class BaseDetector(OutlierMixin, BaseEstimator):
+    """Base class of all skoneclass detectors.
+
+    Scores follow scikit-learn's outlier detectors: :meth:`score_samples` is
+    higher for more normal samples, ``decision_function = score_samples -
+    offset_`` is negative for outliers, and :meth:`predict` returns +1 (inlier)
+    or -1 (outlier).
+
+    ``contamination="auto"`` puts ``offset_`` on the model's own boundary where
+    it has one (e.g. the SVDD radius) and otherwise flags the lowest-scoring
+    10% of the training samples. A float sets ``offset_`` to that quantile of
+    the training scores whatever the model.
+    """
+
+    #: Semi-supervised detectors set this to True; the others ignore ``y``.
+    _uses_labels = False
+
+    _parameter_constraints: dict = {
+        "contamination": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, 0.5, closed="right"),
+        ],
+    }
+
+    def fit(self, X, y=None):
+        """Fit the detector.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,), default=None
+            ``+1`` known normal, ``-1`` known anomaly, ``0`` unlabeled.
+            Detectors that are not semi-supervised accept and ignore it.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        self._validate_params()
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        labels = check_labels(y, X.shape[0]) if self._uses_labels else None
+        boundary = self._fit(X, labels)
+        self.offset_ = self._compute_offset(X, boundary)
+        return self
+
+    def _compute_offset(self, X, boundary):
+        if self.contamination == "auto" and boundary is not None:
+            return float(boundary)
+        fraction = (
+            AUTO_CONTAMINATION if self.contamination == "auto" else self.contamination
+        )
+        return float(np.percentile(self._score_samples(X), 100.0 * fraction))
+
+    def score_samples(self, X):
+        """Normality score of each sample, higher = more normal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(self._score_samples(X), dtype=np.float64)
+
+    def decision_function(self, X):
+        """Signed distance to the decision boundary, negative = outlier.
+
+        Equal to ``score_samples(X) - offset_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Predict +1 for inliers and -1 for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), dtype int
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def fit_predict(self, X, y=None):
+        """Fit on ``X`` (with optional labels ``y``) and predict ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            See :meth:`fit`.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            +1 for inliers, -1 for outliers.
+        """
+        return self.fit(X, y).predict(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags

@@ -1,0 +1,88 @@
+"""The semi-supervised evaluation protocol of Deep SAD (thesis section 2.3.4)."""
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+
+def semisupervised_split(
+    X,
+    y,
+    *,
+    test_size=0.4,
+    ratio_known_normal=0.0,
+    ratio_known_outlier=0.01,
+    ratio_pollution=0.0,
+    random_state=None,
+):
+    """Train/test split with a semi-supervised training set, as in the thesis.
+
+    Normals and anomalies are split into train and test separately (keeping
+    the anomaly ratio in both parts). The training part is then rebuilt so
+    that ``ratio_known_normal`` of it are labeled normals, ``ratio_known_outlier``
+    labeled anomalies (gamma_l) and ``ratio_pollution`` of its unlabeled part
+    unlabeled anomalies (gamma_p); the training anomalies not needed are
+    dropped. This is ``create_semisupervised_setting`` of the Deep SAD
+    reference code, with a local random generator.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Ground truth, +1 normal and -1 anomaly.
+    test_size : float, default=0.4
+    ratio_known_normal, ratio_known_outlier, ratio_pollution : float
+        The fractions above; defaults give the thesis's ODDS setting
+        (gamma_l = 0.01, gamma_p = 0).
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X_train : ndarray
+    y_train : ndarray of int
+        +1 labeled normal, -1 labeled anomaly, 0 unlabeled.
+    X_test : ndarray
+    y_test : ndarray of int
+        +1 normal, -1 anomaly.
+    """
+    rng = check_random_state(random_state)
+    X, y = np.asarray(X), np.asarray(y)
+    normal, outlier = np.flatnonzero(y == 1), np.flatnonzero(y == -1)
+    seed = rng.randint(np.iinfo(np.int32).max)
+    tr_n, te_n = train_test_split(normal, test_size=test_size, random_state=seed)
+    tr_o, te_o = train_test_split(outlier, test_size=test_size, random_state=seed)
+
+    # Counts solving the reference code's linear system for the ratios.
+    r_kn, r_ko, r_p = ratio_known_normal, ratio_known_outlier, ratio_pollution
+    a = np.array(
+        [
+            [1, 1, 0, 0],
+            [1 - r_kn, -r_kn, -r_kn, -r_kn],
+            [-r_ko, -r_ko, -r_ko, 1 - r_ko],
+            [0, -r_p, 1 - r_p, 0],
+        ]
+    )
+    n_known_normal, n_unl_normal, n_unl_outlier, n_known_outlier = np.linalg.solve(
+        a, [len(tr_n), 0, 0, 0]
+    ).astype(int)
+    if n_unl_outlier + n_known_outlier > len(tr_o):
+        raise ValueError(
+            f"The ratios need {n_unl_outlier + n_known_outlier} training anomalies "
+            f"but only {len(tr_o)} are available."
+        )
+    tr_n, tr_o = rng.permutation(tr_n), rng.permutation(tr_o)
+    known_normal = tr_n[:n_known_normal]
+    unl_normal = tr_n[n_known_normal : n_known_normal + n_unl_normal]
+    unl_outlier = tr_o[:n_unl_outlier]
+    known_outlier = tr_o[n_unl_outlier : n_unl_outlier + n_known_outlier]
+
+    idx = np.concatenate([unl_normal, unl_outlier, known_normal, known_outlier])
+    labels = np.concatenate(
+        [
+            np.zeros(len(unl_normal) + len(unl_outlier), dtype=int),
+            np.ones(len(known_normal), dtype=int),
+            -np.ones(len(known_outlier), dtype=int),
+        ]
+    )
+    test = np.concatenate([te_n, te_o])
+    return X[idx], labels, X[test], y[test]

@@ -1,0 +1,1 @@
+"""The parts of the unifying view: losses, models, feature maps, regularizers."""

@@ -1,0 +1,367 @@
+"""Kernel SVDD and SSAD: hyperspheres in a kernel feature space, solved as QPs.
+
+Both are the same convex problem. With r = R^2 - ||c||^2 the (semi-supervised)
+SVDD primal of Goernitz et al. (2013)
+
+    min_{R, c, gamma, xi}  R^2 - kappa * gamma + sum_i eta_i xi_i
+    s.t.  ||phi(x_i) - c||^2 <= R^2 + xi_i                     (unlabeled)
+          y_j (||phi(x_j) - c||^2 - R^2) <= -gamma + xi_j       (labeled)
+          xi >= 0, gamma >= 0
+
+is linear in (c, r) in its constraints, hence convex, and its dual is
+
+    max_alpha  sum_i s_i alpha_i k_ii - sum_ij s_i s_j alpha_i alpha_j k_ij
+    s.t.  sum_i s_i alpha_i = 1,  sum_{j labeled} alpha_j >= kappa,
+          0 <= alpha_i <= eta_i
+
+with s_i = -1 for labeled anomalies and +1 otherwise. The center is
+c = sum_i s_i alpha_i phi(x_i). Without labels this is exactly the SVDD dual of
+Tax & Duin (2004) with eta_i = 1 / (nu n). Unlike the OC-SVM form used in the
+thesis's reference code, it holds for any kernel, not only for kernels with
+constant k(x, x).
+"""
+
+import warnings
+from numbers import Real
+
+import numpy as np
+from cvxopt import matrix, solvers, spmatrix
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval
+
+from ..base import BaseDetector
+from ..parts.feature_maps import KERNEL_PARAMETER_CONSTRAINTS, Kernel
+
+# Relative tolerance deciding which dual variables sit on a bound; the
+# interior-point solution reaches a bound only up to its own tolerance.
+_BOUND_TOL = 1e-5
+
+
+def solve_hypersphere_dual(K, diag, sign, upper, labeled, kappa):
+    """Solve the (semi-supervised) SVDD dual with cvxopt.
+
+    Parameters
+    ----------
+    K : ndarray of shape (n, n)
+        Gram matrix.
+    diag : ndarray of shape (n,)
+        ``k(x_i, x_i)``.
+    sign : ndarray of shape (n,)
+        -1 for labeled anomalies, +1 otherwise.
+    upper : ndarray of shape (n,)
+        Box constraints (slack weights) eta_i.
+    labeled : ndarray of bool, shape (n,)
+        Samples with a label; they share the margin constraint.
+    kappa : float
+        Margin weight; ``sum(alpha[labeled]) >= kappa``. Ignored without labels.
+
+    Returns
+    -------
+    alpha : ndarray of shape (n,)
+    """
+    n = K.shape[0]
+    P = matrix(2.0 * (sign[:, None] * K * sign[None, :]))
+    q = matrix(-(sign * diag))
+    rows, cols, vals = list(range(2 * n)), list(range(n)) * 2, [-1.0] * n + [1.0] * n
+    h = [0.0] * n + list(upper)
+    if labeled.any() and kappa > 0:
+        idx = np.flatnonzero(labeled)
+        rows += [2 * n] * idx.size
+        cols += idx.tolist()
+        vals += [-1.0] * idx.size
+        h.append(-float(kappa))
+    G = spmatrix(vals, rows, cols, (len(h), n))
+    A = matrix(sign.reshape(1, -1).astype(float))
+    sol = solvers.qp(
+        P, q, G, matrix(h), A, matrix(1.0), options={"show_progress": False}
+    )
+    if sol["status"] != "optimal":
+        warnings.warn(
+            f"The SVDD dual QP stopped with status {sol['status']!r}; the "
+            "solution may be inaccurate.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return np.clip(np.asarray(sol["x"]).ravel(), 0.0, upper)
+
+
+def _squared_radius(dist, alpha, upper, sign, labeled):
+    """R^2 from the KKT conditions of the dual solution.
+
+    Unlabeled samples strictly between the bounds lie on the sphere; their
+    distances agree up to the solver's tolerance, and the largest is taken so
+    that every one of them counts as inside (decision >= 0). Without
+    any, R^2 is the middle of the interval the KKT conditions leave open
+    (inside points below, bound points above). Labeled normals and anomalies
+    on their margins bracket R^2 symmetrically (R^2 -/+ gamma).
+    """
+    free = (alpha > _BOUND_TOL * upper) & (alpha < (1 - _BOUND_TOL) * upper)
+    on_sphere = free & ~labeled
+    if on_sphere.any():
+        return dist[on_sphere].max()
+    unl = ~labeled
+    if unl.any():
+        inside = unl & (alpha <= _BOUND_TOL * upper)
+        outside = unl & ~inside
+        lo = dist[inside].max() if inside.any() else dist[outside].min()
+        hi = dist[outside].min() if outside.any() else dist[inside].max()
+        return 0.5 * (lo + hi)
+    pos, neg = free & (sign > 0), free & (sign < 0)
+    if pos.any() and neg.any():
+        return 0.5 * (dist[pos].mean() + dist[neg].mean())
+    return dist[pos | neg].mean() if (pos | neg).any() else np.median(dist)
+
+
+class SVDD(BaseDetector):
+    """Support Vector Data Description (kernel SVDD) with a soft boundary.
+
+    Finds the smallest hypersphere (center c, radius R) in the feature space
+    of a kernel that encloses the training data up to slacks (Tax & Duin,
+    2004; thesis section 2.1, eq. 2.3):
+
+    .. math::
+
+        \\min_{R, c, \\xi} R^2 + \\frac{1}{\\nu n} \\sum_i \\xi_i
+        \\quad \\text{s.t.} \\quad
+        \\|\\phi_k(x_i) - c\\|^2 \\le R^2 + \\xi_i,\\; \\xi_i \\ge 0,
+
+    solved as its dual QP with cvxopt. The anomaly score of the thesis is
+    ``||phi_k(x) - c||^2 - R^2``; here ``score_samples = -||phi_k(x) - c||^2``
+    and ``decision_function = R^2 - ||phi_k(x) - c||^2``.
+
+    ``nu`` upper-bounds the fraction of training samples outside the sphere
+    and lower-bounds the fraction of support vectors. With the RBF kernel
+    (constant ``k(x, x)``) SVDD is equivalent to :class:`OCSVM`.
+
+    Parameters
+    ----------
+    kernel : str or callable, default="rbf"
+        Any kernel of :func:`sklearn.metrics.pairwise.pairwise_kernels`.
+    gamma : {"scale", "auto"} or float, default="scale"
+        Kernel coefficient, resolved as in :class:`sklearn.svm.OneClassSVM`.
+    degree : int, default=3
+        Degree of the polynomial kernel.
+    coef0 : float, default=1.0
+        Independent term of the polynomial and sigmoid kernels.
+    nu : float in (0, 1], default=0.1
+        Bound on the fraction of outliers among the training samples.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        "auto" puts the boundary on the sphere (``offset_ = -R^2``); a float
+        sets ``offset_`` to that quantile of the training scores instead.
+
+    Attributes
+    ----------
+    support_ : ndarray of shape (n_SV,)
+        Indices of the support vectors in the training data.
+    support_vectors_ : ndarray of shape (n_SV, n_features)
+    dual_coef_ : ndarray of shape (n_SV,)
+        Signed dual coefficients: c = sum_j dual_coef_[j] phi(support_vectors_[j]).
+    radius_ : float
+        The radius R.
+    center_ : ndarray of shape (n_features,)
+        The center c in input space; only for ``kernel="linear"``.
+    offset_ : float
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import SVDD
+    >>> X = np.random.RandomState(0).randn(100, 2)
+    >>> svdd = SVDD(nu=0.1).fit(X)
+    >>> svdd.predict([[0.0, 0.0], [6.0, 6.0]])
+    array([ 1, -1])
+    """
+
+    _parameter_constraints = {
+        **BaseDetector._parameter_constraints,
+        **KERNEL_PARAMETER_CONSTRAINTS,
+        "nu": [Interval(Real, 0, 1, closed="right")],
+    }
+
+    def __init__(
+        self,
+        kernel="rbf",
+        gamma="scale",
+        degree=3,
+        coef0=1.0,
+        nu=0.1,
+        contamination="auto",
+    ):
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
+        self.nu = nu
+        self.contamination = contamination
+
+    def _slack_weights(self, labels):
+        """Return (sign, upper, labeled, kappa) of the dual for these labels."""
+        n = labels.shape[0]
+        return np.ones(n), np.full(n, 1.0 / (self.nu * n)), np.zeros(n, bool), 0.0
+
+    def _fit(self, X, y):
+        labels = np.zeros(X.shape[0], dtype=int) if y is None else y
+        self.kernel_map_ = Kernel(self.kernel, self.gamma, self.degree, self.coef0)
+        self.kernel_map_.fit(X)
+        K = self.kernel_map_(X)
+        diag = np.diag(K).copy()
+        sign, upper, labeled, kappa = self._slack_weights(labels)
+        alpha = solve_hypersphere_dual(K, diag, sign, upper, labeled, kappa)
+
+        coef = sign * alpha
+        center_sq = float(coef @ K @ coef)
+        dist = diag - 2.0 * K @ coef + center_sq
+        r2 = _squared_radius(dist, alpha, upper, sign, labeled)
+
+        self.support_ = np.flatnonzero(alpha > _BOUND_TOL * upper)
+        self.support_vectors_ = X[self.support_]
+        self.dual_coef_ = coef[self.support_]
+        self._center_sq_norm = center_sq
+        self.radius_ = float(np.sqrt(max(r2, 0.0)))
+        return -r2
+
+    def _score_samples(self, X):
+        K = self.kernel_map_(X, self.support_vectors_)
+        dist = self.kernel_map_.diag(X) - 2.0 * K @ self.dual_coef_
+        return -(dist + self._center_sq_norm)
+
+    @property
+    def center_(self):
+        """Center of the sphere in input space (linear kernel only)."""
+        if self.kernel != "linear":
+            raise AttributeError(
+                "center_ is only available with kernel='linear'; for other "
+                "kernels c = sum_j dual_coef_[j] * phi(support_vectors_[j])."
+            )
+        return self.dual_coef_ @ self.support_vectors_
+
+
+class SSAD(SVDD):
+    """Semi-Supervised Anomaly Detection (Goernitz et al., 2013).
+
+    The semi-supervised SVDD and the shallow twin of :class:`DeepSAD`:
+    unlabeled samples (``y == 0``) are enclosed as in :class:`SVDD`, labeled
+    normals (``y == +1``) must lie inside and labeled anomalies (``y == -1``)
+    outside the sphere, each with a margin gamma rewarded by ``kappa``:
+
+    .. math::
+
+        \\min_{R, c, \\gamma, \\xi} R^2 - \\kappa\\gamma
+        + \\eta_u \\sum_{i \\le n} \\xi_i + \\sum_{j > n} \\eta_{y_j} \\xi_j
+        \\quad \\text{s.t.} \\quad
+        \\|\\phi_k(x_i) - c\\|^2 \\le R^2 + \\xi_i,\\;
+        y_j (\\|\\phi_k(x_j) - c\\|^2 - R^2) \\le -\\gamma + \\xi_j,\\;
+        \\xi, \\gamma \\ge 0.
+
+    Substituting r = R^2 - ||c||^2 makes the constraints linear, so the problem
+    is convex for every kernel; it is solved as its dual QP (see
+    :func:`solve_hypersphere_dual`). Scores are those of :class:`SVDD`:
+    ``score_samples = -||phi_k(x) - c||^2``, ``decision_function = R^2 -
+    ||phi_k(x) - c||^2``. Without labels SSAD is exactly ``SVDD(nu)``.
+
+    The unlabeled slack weight is ``eta_u = 1 / (nu * n_unlabeled)`` so that
+    ``nu`` keeps its SVDD meaning; labeled slacks have absolute weights, as in
+    the original paper (whose defaults are kappa = eta_l = 1). The margin
+    constraint needs ``kappa <= sum of the labeled slack weights``.
+
+    Parameters
+    ----------
+    kernel : str or callable, default="rbf"
+        Any kernel of :func:`sklearn.metrics.pairwise.pairwise_kernels`.
+    gamma : {"scale", "auto"} or float, default="scale"
+        Kernel coefficient, resolved as in :class:`sklearn.svm.OneClassSVM`.
+    degree : int, default=3
+        Degree of the polynomial kernel.
+    coef0 : float, default=1.0
+        Independent term of the polynomial and sigmoid kernels.
+    nu : float in (0, 1], default=0.1
+        Bound on the fraction of unlabeled samples outside the sphere.
+    kappa : float >= 0, default=1.0
+        Weight of the margin of the labeled samples.
+    eta_normal : float > 0, default=1.0
+        Slack weight of labeled normals.
+    eta_anomaly : float > 0, default=1.0
+        Slack weight of labeled anomalies.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        "auto" puts the boundary on the sphere; a float sets ``offset_`` to
+        that quantile of the training scores.
+
+    Attributes
+    ----------
+    support_, support_vectors_, dual_coef_, radius_, offset_, n_features_in_
+        As in :class:`SVDD`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import SSAD
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.randn(100, 2), rng.randn(5, 2) + 4]
+    >>> y = np.r_[np.zeros(100, int), -np.ones(5, int)]
+    >>> ssad = SSAD().fit(X, y)
+    >>> ssad.predict([[0.0, 0.0], [4.0, 4.0]])
+    array([ 1, -1])
+    """
+
+    _uses_labels = True
+
+    _parameter_constraints = {
+        **SVDD._parameter_constraints,
+        "kappa": [Interval(Real, 0, None, closed="left")],
+        "eta_normal": [Interval(Real, 0, None, closed="neither")],
+        "eta_anomaly": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        kernel="rbf",
+        gamma="scale",
+        degree=3,
+        coef0=1.0,
+        nu=0.1,
+        kappa=1.0,
+        eta_normal=1.0,
+        eta_anomaly=1.0,
+        contamination="auto",
+    ):
+        super().__init__(
+            kernel=kernel,
+            gamma=gamma,
+            degree=degree,
+            coef0=coef0,
+            nu=nu,
+            contamination=contamination,
+        )
+        self.kappa = kappa
+        self.eta_normal = eta_normal
+        self.eta_anomaly = eta_anomaly
+
+    def _slack_weights(self, labels):
+        labeled = labels != 0
+        n_unlabeled = int((~labeled).sum())
+        upper = np.where(
+            labels == 1,
+            self.eta_normal,
+            np.where(
+                labels == -1, self.eta_anomaly, 1.0 / (self.nu * max(n_unlabeled, 1))
+            ),
+        )
+        if labeled.any() and upper[labeled].sum() < self.kappa:
+            raise ValueError(
+                f"kappa={self.kappa} exceeds the total slack weight of the "
+                f"{int(labeled.sum())} labeled samples ({upper[labeled].sum():g}); "
+                "lower kappa or raise eta_normal / eta_anomaly."
+            )
+        sign = np.where(labels == -1, -1.0, 1.0)
+        # sum(sign * alpha) = 1 must stay reachable once the labeled samples
+        # carry the mass kappa, part of which may have to sit on anomalies.
+        anomaly_mass = max(0.0, self.kappa - upper[labels == 1].sum())
+        if upper[sign > 0].sum() < 1.0 + anomaly_mass:
+            raise ValueError(
+                f"SSAD's constraints are infeasible: with kappa={self.kappa} the "
+                f"labeled anomalies need a dual mass of {anomaly_mass:g}, which the "
+                f"unlabeled samples (nu={self.nu}) and labeled normals cannot "
+                "balance; lower nu or kappa."
+            )
+        return sign, upper, labeled, float(self.kappa)
