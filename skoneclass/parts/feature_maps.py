@@ -20,6 +20,8 @@ KERNEL_PARAMETER_CONSTRAINTS = {
     "coef0": [Interval(Real, None, None, closed="neither")],
 }
 
+_STATIONARY = ("rbf", "laplacian")
+
 
 class Kernel:
     """Implicit kernel feature map, evaluated through Gram matrices.
@@ -48,6 +50,10 @@ class Kernel:
 
     def fit(self, X):
         """Resolve ``gamma`` on the training data ``X``."""
+        # Stationary kernels depend on x - x' only. Centering first keeps the
+        # expanded squared distances ||x||^2 + ||x'||^2 - 2<x, x'> from
+        # cancelling catastrophically on data far from the origin.
+        self.shift_ = X.mean(axis=0) if self.kernel in _STATIONARY else 0.0
         if self.gamma == "scale":
             var = X.var()
             self.gamma_ = 1.0 / (X.shape[1] * var) if var > 0 else 1.0
@@ -60,8 +66,8 @@ class Kernel:
     def __call__(self, X, Y=None):
         """Gram matrix ``K[i, j] = k(X[i], Y[j])`` (``Y = X`` if None)."""
         return pairwise_kernels(
-            X,
-            Y,
+            X - self.shift_,
+            None if Y is None else Y - self.shift_,
             metric=self.kernel,
             filter_params=True,
             gamma=self.gamma_,
@@ -72,7 +78,7 @@ class Kernel:
     def diag(self, X):
         """``k(x, x)`` for each row of ``X``, without the full Gram matrix."""
         sq = np.einsum("ij,ij->i", X, X)
-        if self.kernel in ("rbf", "laplacian", "chi2"):
+        if self.kernel in (*_STATIONARY, "chi2"):
             return np.ones(X.shape[0])
         if self.kernel == "linear":
             return sq

@@ -174,10 +174,13 @@ class Gaussian(BaseDetector):
             est = LedoitWolf()
         else:
             est = EmpiricalCovariance()
-        est.fit(X)
+        # All three estimators are equivariant under x -> (x - m) / s; fitting
+        # on standardized data spares MCD's absolute tolerances on tiny scales.
+        shift, scale = X.mean(axis=0), X.std() or 1.0
+        est.fit((X - shift) / scale)
         d = X.shape[1]
-        self.location_ = est.location_
-        self.covariance_ = est.covariance_ + self.reg_covar * np.eye(d)
+        self.location_ = shift + scale * est.location_
+        self.covariance_ = scale**2 * est.covariance_ + self.reg_covar * np.eye(d)
         self.precision_ = np.linalg.pinv(self.covariance_, hermitian=True)
         _, logdet = np.linalg.slogdet(self.covariance_)
         self._log_norm = -0.5 * (d * np.log(2 * np.pi) + logdet)
@@ -198,8 +201,9 @@ class GMM(BaseDetector):
 
     .. math::
 
-        p(x) = \\sum_k \\pi_k N(x; \\mu_k, \\Sigma_k), \\qquad
-        \\text{score\\_samples} = \\log p(x).
+        p(x) = \\sum_k \\pi_k N(x; \\mu_k, \\Sigma_k),
+
+    and ``score_samples`` is the log-density log p(x).
 
     Parameters
     ----------

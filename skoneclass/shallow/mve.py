@@ -25,6 +25,10 @@ def min_volume_enclosing_ellipsoid(P, tol=1e-4, max_iter=100_000):
         Shape matrix; the boundary is ``(x - c)^T A (x - c) = 1``.
     converged : bool
     """
+    # The ellipsoid is affine-equivariant: solve for standardized points,
+    # where the lifted matrix Q^T diag(u) Q is well conditioned.
+    mean, scale = P.mean(axis=0), P.std() or 1.0
+    P = (P - mean) / scale
     m, d = P.shape
     Q = np.c_[P, np.ones(m)]
     u = np.full(m, 1.0 / m)
@@ -64,7 +68,7 @@ def min_volume_enclosing_ellipsoid(P, tol=1e-4, max_iter=100_000):
     # Scale so that every point is covered despite the approximation.
     diff = P - center
     A /= np.einsum("ij,jk,ik->i", diff, A, diff).max()
-    return center, A, converged
+    return mean + scale * center, A / scale**2, converged
 
 
 class MVE(BaseDetector):

@@ -117,6 +117,9 @@ class OCSVM(BaseDetector):
         self.contamination = contamination
 
     def _fit(self, X, y):
+        # libsvm expands ||x - x'||^2, which cancels on data far from the
+        # origin; the RBF kernel is translation invariant, so center first.
+        self._shift = X.mean(axis=0) if self.kernel == "rbf" else 0.0
         self.svm_ = OneClassSVM(
             kernel=self.kernel,
             gamma=self.gamma,
@@ -127,9 +130,9 @@ class OCSVM(BaseDetector):
             shrinking=self.shrinking,
             cache_size=self.cache_size,
             max_iter=self.max_iter,
-        ).fit(X)
+        ).fit(X - self._shift)
         self.n_iter_ = int(np.max(self.svm_.n_iter_))
         return self.svm_.offset_[0]
 
     def _score_samples(self, X):
-        return self.svm_.score_samples(X)
+        return self.svm_.score_samples(X - self._shift)

@@ -11,10 +11,10 @@ class KMeans(BaseDetector):
 
     .. math::
 
-        s(x) = \\min_k \\|x - c_k\\|^2, \\qquad \\text{score\\_samples} = -s(x),
+        s(x) = \\min_k \\|x - c_k\\|^2,
 
     with the prototypes c_k found by k-means (Lloyd's algorithm, k-means++
-    initialization).
+    initialization); ``score_samples = -s(x)``.
 
     Parameters
     ----------

@@ -35,9 +35,9 @@ class PCA(BaseDetector):
     .. math::
 
         s(x) = \\|(x - \\mu) - W^T W (x - \\mu)\\|^2,
-        \\qquad \\text{score\\_samples} = -s(x),
 
-    with W the k leading principal directions of the training data.
+    with W the k leading principal directions of the training data;
+    ``score_samples = -s(x)``.
 
     Parameters
     ----------
@@ -103,11 +103,10 @@ class KernelPCA(BaseDetector):
 
         s(x) = \\|\\tilde\\phi_k(x) - W^T W \\tilde\\phi_k(x)\\|^2
              = \\tilde k(x, x) - \\sum_{j \\le k} z_j(x)^2,
-        \\qquad \\text{score\\_samples} = -s(x),
 
     where tilde denotes centering in feature space and z_j(x) is the
     projection on the j-th kernel principal component, computed from the
-    eigendecomposition of the centered Gram matrix.
+    eigendecomposition of the centered Gram matrix; ``score_samples = -s(x)``.
 
     Parameters
     ----------
@@ -176,7 +175,7 @@ class KernelPCA(BaseDetector):
         k = min(_n_kept(np.clip(eigval, 0, None), self.n_components, n_pos), n_pos)
         self.n_components_ = k
         self._projection = eigvec[:, :k] / np.sqrt(eigval[:k])
-        self.X_fit_ = X
+        self.X_fit_ = X.copy()
 
     def _score_samples(self, X):
         K = self.kernel_map_(X, self.X_fit_)

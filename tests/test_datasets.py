@@ -1,0 +1,78 @@
+"""ODDS loader and the thesis's semi-supervised split."""
+
+import numpy as np
+import pytest
+
+from skoneclass.datasets import ODDS_DATASETS, load_odds, semisupervised_split
+
+# Thesis, Table 2.2 and the reference code's counts (NOTES_THESIS_CH1_2.md 0.1):
+# name -> (n, d, outliers, train normals, labeled anomalies,
+#          test normals, test outliers)
+EXPECTED = {
+    "arrhythmia": (452, 274, 66, 231, 2, 155, 27),
+    "cardio": (1831, 21, 176, 993, 10, 662, 71),
+    "satellite": (6435, 36, 2036, 2639, 26, 1760, 815),
+    "satimage-2": (5803, 36, 71, 3439, 34, 2293, 29),
+    "shuttle": (49097, 9, 3511, 27351, 276, 18235, 1405),
+    "thyroid": (3772, 6, 93, 2207, 22, 1472, 38),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_odds_sets_and_the_thesis_protocol(name, odds_home):
+    n, d, n_out, tr_norm, labeled, te_norm, te_out = EXPECTED[name]
+    X, y = load_odds(name, data_home=odds_home)
+    assert X.shape == (n, d) and X.dtype == np.float64
+    assert (y == -1).sum() == n_out and set(np.unique(y)) == {-1, 1}
+    X_tr, y_tr, X_te, y_te = semisupervised_split(X, y, random_state=0)
+    assert (y_tr == 0).sum() == tr_norm
+    assert (y_tr == -1).sum() == labeled
+    assert (y_tr == 1).sum() == 0
+    assert (y_te == 1).sum() == te_norm and (y_te == -1).sum() == te_out
+    # The unlabeled training part is clean (gamma_p = 0).
+    train_rows = {r.tobytes() for r in X_tr[y_tr == 0]}
+    anomalies = {r.tobytes() for r in X[y == -1]}
+    assert not (train_rows & anomalies - {r.tobytes() for r in X[y == 1]})
+
+
+def test_split_is_reproducible_and_seed_dependent(odds_home):
+    X, y = load_odds("thyroid", data_home=odds_home)
+    a = semisupervised_split(X, y, random_state=3)
+    b = semisupervised_split(X, y, random_state=3)
+    c = semisupervised_split(X, y, random_state=4)
+    for u, v in zip(a, b, strict=True):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_pollution_and_known_normals(odds_home):
+    X, y = load_odds("cardio", data_home=odds_home)
+    X_tr, y_tr, _, _ = semisupervised_split(
+        X,
+        y,
+        ratio_known_normal=0.05,
+        ratio_known_outlier=0.01,
+        ratio_pollution=0.05,
+        random_state=0,
+    )
+    assert (y_tr == 1).mean() == pytest.approx(0.05, abs=0.005)
+    assert (y_tr == -1).mean() == pytest.approx(0.01, abs=0.005)
+
+
+def test_loader_needs_a_location_and_a_known_name(monkeypatch, tmp_path, odds_home):
+    monkeypatch.delenv("SKONECLASS_DATA", raising=False)
+    with pytest.raises(ValueError, match="data_home"):
+        load_odds("thyroid")
+    with pytest.raises(FileNotFoundError, match="thyroid.mat"):
+        load_odds("thyroid", data_home=tmp_path)
+    with pytest.raises(ValueError, match="Unknown ODDS"):
+        load_odds("iris", data_home=odds_home)
+    monkeypatch.setenv("SKONECLASS_DATA", str(odds_home))
+    assert load_odds("thyroid")[0].shape == (3772, 6)
+    path = next(
+        p
+        for p in (odds_home / "odds" / "thyroid.mat", odds_home / "thyroid.mat")
+        if p.exists()
+    )
+    assert load_odds(path)[0].shape == (3772, 6)
+    assert "thyroid" in ODDS_DATASETS

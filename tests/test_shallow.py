@@ -1,0 +1,190 @@
+"""Behaviour of the shallow detectors: accuracy, the nu-property, identities."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.covariance import EmpiricalCovariance
+from sklearn.metrics.pairwise import rbf_kernel
+
+from skoneclass import KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
+from skoneclass.metrics import labeled_roc_auc
+
+from .conftest import DETECTORS, detector_id, make_one_class_task
+
+
+@pytest.mark.parametrize("est", DETECTORS, ids=detector_id)
+def test_auroc_on_a_clear_task(est):
+    X_train, X_test, y_test = make_one_class_task()
+    fitted = clone(est).fit(X_train)
+    assert labeled_roc_auc(y_test, fitted.score_samples(X_test)) >= 0.9
+    assert labeled_roc_auc(y_test, fitted.decision_function(X_test)) >= 0.9
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "poly", "linear", "laplacian"])
+@pytest.mark.parametrize("nu", [0.05, 0.1, 0.3, 0.6])
+def test_svdd_nu_property(kernel, nu):
+    X = np.random.RandomState(0).randn(300, 4)
+    svdd = SVDD(kernel=kernel, nu=nu, gamma=0.2, degree=2).fit(X)
+    dist = -svdd.score_samples(X)
+    r2 = svdd.radius_**2
+    outside = (dist > r2 * (1 + 1e-6)).mean()
+    assert outside <= nu + 1e-9
+    # nu lower-bounds the fraction of support vectors.
+    assert len(svdd.support_) / len(X) >= nu - 1 / len(X)
+    assert (svdd.predict(X) == -1).mean() <= nu + 1e-9
+    assert svdd.offset_ == pytest.approx(-r2)
+
+
+def test_svdd_linear_kernel_has_an_explicit_center():
+    X = np.random.RandomState(0).randn(100, 3) + 5.0
+    svdd = SVDD(kernel="linear", nu=0.01).fit(X)  # C = 1: the enclosing ball
+    center = svdd.center_
+    np.testing.assert_allclose(
+        svdd.score_samples(X), -np.sum((X - center) ** 2, axis=1), rtol=1e-8
+    )
+    assert np.sum((X - center) ** 2, axis=1).max() <= svdd.radius_**2 * (1 + 1e-6)
+    assert np.linalg.norm(center - X.mean(axis=0)) < 1.0
+    with pytest.raises(AttributeError, match="linear"):
+        _ = SVDD().fit(X).center_
+
+
+def test_svdd_with_rbf_is_the_ocsvm():
+    X = np.random.RandomState(3).randn(200, 3)
+    X_new = np.random.RandomState(4).randn(100, 3) * 2
+    svdd = SVDD(gamma=0.3, nu=0.2).fit(X)
+    ocsvm = OCSVM(gamma=0.3, nu=0.2, tol=1e-6).fit(X)
+    # For k(x, x) = 1: ||phi(x) - c||^2 = 1 + ||c||^2 - 2 <w, phi(x)> / (nu n).
+    a, b = svdd.decision_function(X_new), ocsvm.decision_function(X_new)
+    np.testing.assert_allclose(a, 2 * b / (0.2 * 200), atol=1e-4)
+
+
+def test_ssad_without_labels_is_svdd():
+    X = np.random.RandomState(0).randn(150, 3)
+    for y in (None, np.zeros(150, int)):
+        np.testing.assert_allclose(
+            SSAD(nu=0.2, gamma=0.5).fit(X, y).score_samples(X),
+            SVDD(nu=0.2, gamma=0.5).fit(X).score_samples(X),
+            atol=1e-7,
+        )
+
+
+def _near_anomaly_task(random_state):
+    """Normals in a blob; anomalies a tight cluster at its edge that an
+    unsupervised sphere encloses. A few of them are labeled."""
+    rng = np.random.RandomState(random_state)
+    normal = rng.randn(300, 2)
+    cluster = np.array([1.6, 1.6])
+    X_train = np.r_[normal, cluster + 0.2 * rng.randn(10, 2)]
+    y_train = np.r_[np.zeros(300, int), -np.ones(10, int)]
+    X_test = np.r_[rng.randn(200, 2), cluster + 0.2 * rng.randn(50, 2)]
+    y_test = np.r_[np.ones(200, int), -np.ones(50, int)]
+    return X_train, y_train, X_test, y_test
+
+
+def test_ssad_uses_labeled_anomalies():
+    gains = []
+    for seed in range(3):
+        X_train, y_train, X_test, y_test = _near_anomaly_task(seed)
+        ssad = SSAD(gamma=1.0).fit(X_train, y_train)
+        svdd = SVDD(gamma=1.0).fit(X_train)
+        auc_ssad = labeled_roc_auc(y_test, ssad.score_samples(X_test))
+        auc_svdd = labeled_roc_auc(y_test, svdd.score_samples(X_test))
+        gains.append(auc_ssad - auc_svdd)
+        # Labeled anomalies end up outside the sphere.
+        assert (ssad.predict(X_train[y_train == -1]) == -1).mean() >= 0.8
+    assert min(gains) > 0.1, gains
+
+
+def test_ssad_keeps_labeled_normals_inside():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(200, 2), [[2.5, 0.0], [0.0, -2.5]]]
+    y = np.r_[np.zeros(200, int), [1, 1]]
+    assert (SVDD(nu=0.2).fit(X).predict(X[-2:]) == -1).all()
+    assert (SSAD(nu=0.2).fit(X, y).predict(X[-2:]) == 1).all()
+
+
+def test_ssad_reports_infeasible_settings():
+    X = np.random.RandomState(0).randn(50, 2)
+    y = np.r_[np.zeros(48, int), -1, -1]
+    with pytest.raises(ValueError, match="kappa"):
+        SSAD(kappa=5.0).fit(X, y)
+    with pytest.raises(ValueError, match="infeasible"):
+        SSAD(nu=0.9).fit(X, y)
+
+
+def test_kernel_pca_with_linear_kernel_is_pca():
+    X = np.random.RandomState(0).randn(80, 5) @ np.diag([3, 2, 1, 0.5, 0.1])
+    X_new = np.random.RandomState(1).randn(20, 5)
+    np.testing.assert_allclose(
+        KernelPCA(kernel="linear", n_components=2).fit(X).score_samples(X_new),
+        PCA(n_components=2).fit(X).score_samples(X_new),
+        rtol=1e-8,
+    )
+
+
+def test_pca_components_and_errors():
+    X = np.random.RandomState(0).randn(50, 3) @ np.diag([5.0, 1.0, 0.1])
+    assert PCA(n_components=0.9).fit(X).n_components_ == 1
+    assert PCA(n_components=0.999999).fit(X).n_components_ == 2  # capped at d - 1
+    assert PCA(n_components=0).fit(X).score_samples(X[:1])[0] == pytest.approx(
+        -np.sum((X[0] - X.mean(0)) ** 2)
+    )
+    with pytest.raises(ValueError, match="below n_features"):
+        PCA(n_components=3).fit(X)
+
+
+def test_gaussian_is_mahalanobis():
+    X = np.random.RandomState(0).randn(100, 3) @ [[1, 0.5, 0], [0, 1, 0.3], [0, 0, 1]]
+    est = Gaussian(reg_covar=0.0).fit(X)
+    np.testing.assert_allclose(
+        est.mahalanobis(X), EmpiricalCovariance().fit(X).mahalanobis(X), rtol=1e-8
+    )
+
+
+def test_robust_gaussian_resists_contamination():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(270, 2), rng.randn(30, 2) * 0.3 + 6]
+    X_test = np.r_[rng.randn(100, 2), rng.randn(100, 2) * 0.3 + 6]
+    y_test = np.r_[np.ones(100, int), -np.ones(100, int)]
+    robust = Gaussian(covariance="mcd", random_state=0).fit(X)
+    assert labeled_roc_auc(y_test, robust.score_samples(X_test)) > 0.99
+    assert (robust.predict(X[-30:]) == -1).all()
+
+
+def test_kde_bandwidth_choices():
+    X = np.random.RandomState(0).randn(200, 2)
+    cv = KDE().fit(X)
+    assert cv.bandwidth_ in np.logspace(0.5, 5, 10, base=2)
+    assert KDE(bandwidth="scott").fit(X).bandwidth_ == pytest.approx(200 ** (-1 / 6))
+    narrow = KDE(bandwidth="cv", bandwidth_grid=[0.1, 0.3, 1.0, 3.0]).fit(X)
+    assert narrow.bandwidth_ in (0.3, 1.0)
+
+
+def test_kmeans_scores_distance_to_nearest_center():
+    X = np.random.RandomState(0).randn(100, 2)
+    est = KMeans(n_clusters=3, random_state=0).fit(X)
+    d = ((X[:, None] - est.cluster_centers_[None]) ** 2).sum(-1).min(1)
+    np.testing.assert_allclose(est.score_samples(X), -d, atol=1e-10)
+    with pytest.raises(ValueError, match="n_clusters"):
+        KMeans(n_clusters=20).fit(X[:10])
+
+
+def test_mve_encloses_one_minus_nu_and_is_smaller_than_the_data_ellipsoid():
+    rng = np.random.RandomState(0)
+    X = np.r_[
+        rng.randn(180, 2) @ [[2.0, 0.0], [1.0, 0.5]], rng.uniform(-15, 15, (20, 2))
+    ]
+    mve = MVE(nu=0.1).fit(X)
+    inside = mve.predict(X) == 1
+    assert inside.mean() >= 0.9
+    assert inside[mve.support_].all()
+    assert inside[-20:].mean() < 0.3  # the uniform noise stays outside
+    with pytest.raises(ValueError, match="more samples than features"):
+        MVE().fit(rng.randn(5, 8))
+
+
+def test_kernel_matrices_are_the_declared_kernel():
+    X = np.random.RandomState(0).randn(30, 2)
+    svdd = SVDD(gamma=0.7).fit(X)
+    np.testing.assert_allclose(svdd.kernel_map_(X), rbf_kernel(X, gamma=0.7))
+    assert SVDD(gamma="auto").fit(X).kernel_map_.gamma_ == 0.5
