@@ -1,6 +1,7 @@
 """skoneclass: deep and shallow one-class anomaly detection for scikit-learn."""
 
 from .base import BaseDetector
+from .deep import HSC, AutoEncoder, DeepSAD, DeepSVDD
 from .metrics import (
     average_precision_scorer,
     labeled_average_precision,
@@ -13,13 +14,17 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "GMM",
+    "HSC",
     "KDE",
     "MVE",
     "OCSVM",
     "PCA",
     "SSAD",
     "SVDD",
+    "AutoEncoder",
     "BaseDetector",
+    "DeepSAD",
+    "DeepSVDD",
     "Gaussian",
     "KMeans",
     "KernelPCA",

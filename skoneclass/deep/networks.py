@@ -1,0 +1,180 @@
+"""Neural feature maps phi_omega and their mirrored decoders.
+
+The defaults follow the thesis's appendix B.1.1 and the Deep SAD reference
+code: no bias terms, batch norm without affine parameters (its shift would be
+a bias, Proposition 2) and eps 1e-4, leaky ReLU, no activation and no batch
+norm on the representation layer. Weights start Glorot-uniform. The image
+networks take flattened images of shape (n, C * H * W).
+"""
+
+from torch import nn
+
+#: Unbounded activations; bounded ones (sigmoid, tanh) can emulate a bias and
+#: let Deep SVDD collapse (thesis Proposition 3).
+ACTIVATIONS = {
+    "leaky_relu": lambda slope: nn.LeakyReLU(slope),
+    "relu": lambda slope: nn.ReLU(),
+    "elu": lambda slope: nn.ELU(),
+}
+
+
+def auto_mlp_dims(n_features):
+    """(hidden_dims, rep_dim) of the thesis's ODDS MLPs, extended to any width.
+
+    arrhythmia (274 features) 128-64-32; cardio, satellite, satimage-2 and
+    shuttle (9 to 36) 32-16-8; thyroid (6) 32-16-4.
+    """
+    if n_features > 100:
+        return (128, 64), 32
+    return (32, 16), (4 if n_features <= 8 else 8)
+
+
+def _glorot(module):
+    for m in module.modules():
+        if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d):
+            nn.init.xavier_uniform_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return module
+
+
+def _block(n_in, n_out, bias, batch_norm, activation, negative_slope):
+    layers = [nn.Linear(n_in, n_out, bias=bias)]
+    if batch_norm:
+        layers.append(nn.BatchNorm1d(n_out, eps=1e-4, affine=bias))
+    layers.append(ACTIVATIONS[activation](negative_slope))
+    return layers
+
+
+class MLP(nn.Sequential):
+    """Fully connected encoder: hidden blocks, then a linear code layer.
+
+    Parameters
+    ----------
+    n_features : int
+    hidden_dims : tuple of int
+    rep_dim : int
+    bias : bool, default=False
+    batch_norm : bool, default=True
+    activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
+    negative_slope : float, default=0.01
+    """
+
+    def __init__(
+        self,
+        n_features,
+        hidden_dims,
+        rep_dim,
+        bias=False,
+        batch_norm=True,
+        activation="leaky_relu",
+        negative_slope=0.01,
+    ):
+        dims = [n_features, *hidden_dims]
+        layers = []
+        for n_in, n_out in zip(dims[:-1], dims[1:], strict=True):
+            layers += _block(n_in, n_out, bias, batch_norm, activation, negative_slope)
+        layers.append(nn.Linear(dims[-1], rep_dim, bias=bias))
+        super().__init__(*layers)
+        _glorot(self)
+
+
+class MLPDecoder(nn.Sequential):
+    """Mirror of :class:`MLP`: code -> reversed hidden blocks -> linear output.
+
+    The output is linear (not the reference code's sigmoid), as skoneclass
+    leaves scaling to the user and standardized data are not in [0, 1].
+    """
+
+    def __init__(
+        self,
+        n_features,
+        hidden_dims,
+        rep_dim,
+        bias=False,
+        batch_norm=True,
+        activation="leaky_relu",
+        negative_slope=0.01,
+    ):
+        dims = [rep_dim, *reversed(hidden_dims)]
+        layers = []
+        for n_in, n_out in zip(dims[:-1], dims[1:], strict=True):
+            layers += _block(n_in, n_out, bias, batch_norm, activation, negative_slope)
+        layers.append(nn.Linear(dims[-1], n_features, bias=bias))
+        super().__init__(*layers)
+        _glorot(self)
+
+
+class LeNet(nn.Module):
+    """LeNet-type CNN encoder of the thesis (appendix B.1.1).
+
+    ``shape=(1, 28, 28)``: conv 8x(5x5) -> pool -> conv 4x(5x5) -> pool ->
+    FC rep_dim (32); ``shape=(3, 32, 32)``: conv 32, 64, 128 (5x5), each
+    followed by 2x2 max-pooling, -> FC rep_dim (128). Every conv is followed
+    by batch norm (no affine) and leaky ReLU; nothing has a bias.
+
+    Parameters
+    ----------
+    shape : (C, H, W), (1, 28, 28) or (3, 32, 32)
+    rep_dim : int
+    negative_slope : float, default=0.01
+    """
+
+    CHANNELS = {(1, 28, 28): (8, 4), (3, 32, 32): (32, 64, 128)}
+
+    def __init__(self, shape, rep_dim, negative_slope=0.01):
+        super().__init__()
+        self.shape = tuple(shape)
+        channels = self.CHANNELS[self.shape]
+        convs, n_in = [], self.shape[0]
+        for n_out in channels:
+            convs += [
+                nn.Conv2d(n_in, n_out, 5, padding=2, bias=False),
+                nn.BatchNorm2d(n_out, eps=1e-4, affine=False),
+                nn.LeakyReLU(negative_slope),
+                nn.MaxPool2d(2),
+            ]
+            n_in = n_out
+        self.convs = nn.Sequential(*convs)
+        side = self.shape[1] // 2 ** len(channels)
+        self.fc = nn.Linear(n_in * side * side, rep_dim, bias=False)
+        _glorot(self)
+
+    def forward(self, X):
+        return self.fc(self.convs(X.view(-1, *self.shape)).flatten(start_dim=1))
+
+
+class LeNetDecoder(nn.Module):
+    """Mirror of :class:`LeNet`: the code as a (rep_dim / 16, 4, 4) map, then
+    deconvolutions with 2x upsampling back to the image; linear output,
+    flattened to (n, C * H * W)."""
+
+    def __init__(self, shape, rep_dim, negative_slope=0.01):
+        super().__init__()
+        self.shape = tuple(shape)
+        if rep_dim % 16:
+            raise ValueError(
+                f"LeNet decoders need rep_dim divisible by 16, got {rep_dim}."
+            )
+        self.rep_dim = rep_dim
+        channels = LeNet.CHANNELS[self.shape][::-1]
+        layers, n_in = [], rep_dim // 16
+        for n_out in channels:
+            layers += [
+                nn.LeakyReLU(negative_slope),
+                nn.Upsample(scale_factor=2),
+                nn.ConvTranspose2d(n_in, n_out, 5, padding=2, bias=False),
+                nn.BatchNorm2d(n_out, eps=1e-4, affine=False),
+            ]
+            n_in = n_out
+        layers += [
+            nn.LeakyReLU(negative_slope),
+            # 4x4 -> 32x32 after three doublings; 28x28 is reached from 16x16.
+            nn.Upsample(size=self.shape[1:]),
+            nn.ConvTranspose2d(n_in, self.shape[0], 5, padding=2, bias=False),
+        ]
+        self.deconvs = nn.Sequential(*layers)
+        _glorot(self)
+
+    def forward(self, Z):
+        return self.deconvs(Z.view(-1, self.rep_dim // 16, 4, 4)).flatten(start_dim=1)

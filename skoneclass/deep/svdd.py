@@ -1,0 +1,447 @@
+"""Deep SVDD, Deep SAD and the Hypersphere Classifier (thesis sections 2.2-2.3).
+
+Each is a preset of the parts: a neural feature map, the hypersphere model
+``||phi(x) - c||^2`` and its loss; the center c is fixed from an initial
+forward pass, never trained (thesis Proposition 1).
+"""
+
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..parts.losses import (
+    DeepSADLoss,
+    HypersphereClassifierLoss,
+    MeanScore,
+    SoftBoundaryLoss,
+)
+from ..parts.models import Hypersphere, embed, initial_center
+from .base import BaseDeepDetector
+from .engine import RadiusUpdate
+
+_SHARED_DOC = """
+    network : {"mlp", "lenet28", "lenet32"}, default="mlp"
+        Feature map: an MLP, or the thesis's LeNet CNN for flattened 28x28
+        gray or 32x32 color images.
+    hidden_dims : tuple of int or "auto", default="auto"
+        MLP hidden widths; "auto" uses the thesis's ODDS sizes (128-64 for
+        more than 100 features, else 32-16).
+    rep_dim : int or "auto", default="auto"
+        Representation size; "auto": 32 above 100 features, 8 above 8, else
+        4 (thesis ODDS sizes); 32 / 128 for the LeNets.
+    activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
+    negative_slope : float, default=0.01
+        Leaky ReLU slope (reference code; the thesis text says 0.1).
+    batch_norm : bool, default=True
+        Batch norm without affine parameters in the hidden layers.
+    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
+    lr : float, default=1e-4
+    lr_milestones : tuple of int, default=(50,)
+        Epochs after which the learning rate is divided by 10.
+    max_epochs : int, default=150
+    batch_size : int, default=200
+    weight_decay : float, default=1e-6
+        L2 penalty lambda on the weights.
+    device : str, default="auto"
+        "auto" picks CUDA when available; "cuda" without a GPU is an error.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialization and batch order; CPU fits are reproducible.
+    callbacks : list of skorch callbacks, default=None
+        Added to the training (e.g. ``skorch.callbacks.EarlyStopping``).
+    verbose : int, default=0
+        skorch's per-epoch log.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        Fraction of training samples below ``offset_``."""
+
+
+class _HypersphereDetector(BaseDeepDetector):
+    _parameter_constraints = {
+        **BaseDeepDetector._parameter_constraints,
+        "pretrain": [StrOptions({"autoencoder"}), None],
+        "pretrain_epochs": [Interval(Real, 1, None, closed="left"), None],
+    }
+
+    def _center(self, encoder, X, labels):
+        """Mean embedding of all samples but the labeled anomalies."""
+        encoder.to(self.device_)
+        Z = embed(encoder, torch.as_tensor(X[labels != -1]).to(self.device_))
+        return initial_center(Z, self.center_eps)
+
+    @property
+    def center_(self):
+        """The hypersphere's center c."""
+        return self.net_.module_.center.cpu().numpy()
+
+
+class DeepSVDD(_HypersphereDetector):
+    """Deep Support Vector Data Description (Ruff et al., 2018; thesis 2.2).
+
+    Trains a bias-free network phi to map the data close to a fixed center c.
+    One-class objective (eq. 2.11):
+
+    .. math::
+
+        \\min_\\omega \\frac{1}{n} \\sum_i \\|\\phi_\\omega(x_i) - c\\|^2
+        + \\frac{\\lambda}{2} \\sum_l \\|W_l\\|_F^2,
+
+    soft-boundary objective (eq. 2.10):
+    ``R^2 + 1/(nu n) sum_i max(0, ||phi(x_i) - c||^2 - R^2)`` plus weight
+    decay, with R^2 solved on every batch after ``warm_up_epochs`` as the
+    (1 - nu) quantile of the distances. c is the mean initial embedding
+    (after autoencoder pretraining), coordinates below ``center_eps`` pushed
+    to +-``center_eps``.
+
+    ``score_samples = -||phi(x) - c||^2``; for the soft boundary
+    ``decision_function = R^2 - ||phi(x) - c||^2``.
+
+    Parameters
+    ----------
+    objective : {"one-class", "soft-boundary"}, default="one-class"
+    nu : float in (0, 1], default=0.1
+        Soft boundary: bound on the fraction of samples outside the sphere.
+    center_eps : float, default=0.1
+    warm_up_epochs : int, default=10
+        Soft boundary: epochs before R is first solved.
+    pretrain : "autoencoder" or None, default="autoencoder"
+        Pretrain the network as the encoder of an autoencoder (MSE).
+    pretrain_epochs : int or None, default=None
+        Autoencoder epochs; None uses ``max_epochs``.
+    {shared}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained engine; ``net_.module_`` is the hypersphere model.
+    center_ : ndarray of shape (rep_dim,)
+    radius_ : float
+        Soft boundary only.
+    history_ : skorch.History
+    device_ : str
+    offset_ : float
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DeepSVDD
+    >>> X = np.random.RandomState(0).randn(200, 4)
+    >>> est = DeepSVDD(max_epochs=20, lr=1e-3, random_state=0).fit(X)
+    >>> bool(est.score_samples([[0.0] * 4])[0] > est.score_samples([[6.0] * 4])[0])
+    True
+    """
+
+    _parameter_constraints = {
+        **_HypersphereDetector._parameter_constraints,
+        "objective": [StrOptions({"one-class", "soft-boundary"})],
+        "nu": [Interval(Real, 0, 1, closed="right")],
+        "center_eps": [Interval(Real, 0, None, closed="left")],
+        "warm_up_epochs": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        objective="one-class",
+        nu=0.1,
+        center_eps=0.1,
+        warm_up_epochs=10,
+        pretrain="autoencoder",
+        pretrain_epochs=None,
+        network="mlp",
+        hidden_dims="auto",
+        rep_dim="auto",
+        activation="leaky_relu",
+        negative_slope=0.01,
+        batch_norm=True,
+        optimizer="adam",
+        lr=1e-4,
+        lr_milestones=(50,),
+        max_epochs=150,
+        batch_size=200,
+        weight_decay=1e-6,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        super().__init__(
+            network=network,
+            hidden_dims=hidden_dims,
+            rep_dim=rep_dim,
+            activation=activation,
+            negative_slope=negative_slope,
+            batch_norm=batch_norm,
+            optimizer=optimizer,
+            lr=lr,
+            lr_milestones=lr_milestones,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            device=device,
+            random_state=random_state,
+            callbacks=callbacks,
+            verbose=verbose,
+            contamination=contamination,
+        )
+        self.objective = objective
+        self.nu = nu
+        self.center_eps = center_eps
+        self.warm_up_epochs = warm_up_epochs
+        self.pretrain = pretrain
+        self.pretrain_epochs = pretrain_epochs
+
+    def _build(self, encoder, X, labels):
+        model = Hypersphere(encoder, self._center(encoder, X, labels))
+        if self.objective == "soft-boundary":
+            return model, SoftBoundaryLoss(self.nu), [RadiusUpdate(self.warm_up_epochs)]
+        return model, MeanScore(), []
+
+    def _boundary(self):
+        if self.objective == "soft-boundary":
+            self.radius_ = float(np.sqrt(self.net_.criterion_.radius2.item()))
+            return -(self.radius_**2)
+        return None
+
+
+class DeepSAD(_HypersphereDetector):
+    """Deep Semi-supervised Anomaly Detection (Ruff et al., 2020; thesis 2.3).
+
+    Deep SVDD with labeled samples (eq. 2.15):
+
+    .. math::
+
+        \\min_\\omega \\frac{1}{n+m} \\sum_{i \\le n} \\|\\phi(x_i) - c\\|^2
+        + \\frac{\\eta}{n+m} \\sum_{j \\le m} (\\|\\phi(\\tilde x_j) - c\\|^2
+        + \\epsilon)^{\\tilde y_j} + \\frac{\\lambda}{2} \\sum_l \\|W_l\\|_F^2.
+
+    Labeled normals (``y = +1``) are pulled to c, labeled anomalies
+    (``y = -1``) pushed away by the inverse distance; unlabeled samples
+    (``y = 0``) are treated as in One-Class Deep SVDD, to which Deep SAD
+    reduces without labels. c is the mean initial embedding excluding the
+    labeled anomalies (thesis B.1.2). ``score_samples = -||phi(x) - c||^2``
+    (the thesis's score is the unsquared distance: same ranking).
+
+    Parameters
+    ----------
+    eta : float > 0, default=1.0
+        Weight of the labeled samples.
+    eps : float, default=1e-6
+        Added to the distance of labeled anomalies before inverting it.
+    center_eps : float, default=0.1
+    pretrain : "autoencoder" or None, default="autoencoder"
+    pretrain_epochs : int or None, default=None
+        Autoencoder epochs; None uses ``max_epochs``.
+    {shared}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+    center_ : ndarray of shape (rep_dim,)
+    history_ : skorch.History
+    device_ : str
+    offset_ : float
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DeepSAD
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.randn(200, 4), rng.randn(10, 4) + 3]
+    >>> y = np.r_[np.zeros(200, int), -np.ones(10, int)]
+    >>> est = DeepSAD(max_epochs=20, lr=1e-3, random_state=0).fit(X, y)
+    >>> bool(est.score_samples([[0.0] * 4])[0] > est.score_samples([[3.0] * 4])[0])
+    True
+    """
+
+    _uses_labels = True
+
+    _parameter_constraints = {
+        **_HypersphereDetector._parameter_constraints,
+        "eta": [Interval(Real, 0, None, closed="neither")],
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "center_eps": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        eta=1.0,
+        eps=1e-6,
+        center_eps=0.1,
+        pretrain="autoencoder",
+        pretrain_epochs=None,
+        network="mlp",
+        hidden_dims="auto",
+        rep_dim="auto",
+        activation="leaky_relu",
+        negative_slope=0.01,
+        batch_norm=True,
+        optimizer="adam",
+        lr=1e-4,
+        lr_milestones=(50,),
+        max_epochs=150,
+        batch_size=200,
+        weight_decay=1e-6,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        super().__init__(
+            network=network,
+            hidden_dims=hidden_dims,
+            rep_dim=rep_dim,
+            activation=activation,
+            negative_slope=negative_slope,
+            batch_norm=batch_norm,
+            optimizer=optimizer,
+            lr=lr,
+            lr_milestones=lr_milestones,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            device=device,
+            random_state=random_state,
+            callbacks=callbacks,
+            verbose=verbose,
+            contamination=contamination,
+        )
+        self.eta = eta
+        self.eps = eps
+        self.center_eps = center_eps
+        self.pretrain = pretrain
+        self.pretrain_epochs = pretrain_epochs
+
+    def _build(self, encoder, X, labels):
+        model = Hypersphere(encoder, self._center(encoder, X, labels))
+        return model, DeepSADLoss(self.eta, self.eps), []
+
+
+class HSC(_HypersphereDetector):
+    """Hypersphere Classifier (Ruff et al., 2020; thesis 2.3.5).
+
+    A binary classifier whose probability of "normal" is the radial
+    rho(z) = exp(-h(z)), h(z) = ||z||^2 (or the pseudo-Huber
+    ``sqrt(||z||^2 + 1) - 1``), so that the normal region is a compact ball
+    around the origin. Semi-supervised cross-entropy (eq. 2.20):
+
+    .. math::
+
+        \\frac{1}{n+m} \\sum_{i \\le n} h(\\phi(x_i))
+        + \\frac{\\eta}{n+m} \\sum_{j \\le m} \\Big[\\frac{1+\\tilde y_j}{2}
+        h(\\phi(\\tilde x_j)) - \\frac{1-\\tilde y_j}{2}
+        \\log(1 - e^{-h(\\phi(\\tilde x_j))})\\Big].
+
+    It needs negatives: labeled anomalies (``y = -1``) or auxiliary outlier
+    exposure samples labeled -1. Unlike Deep SVDD the network may keep its
+    bias terms (the negatives prevent collapse). ``score_samples =
+    -h(phi(x))``.
+
+    Parameters
+    ----------
+    eta : float > 0, default=1.0
+        Weight of the labeled samples.
+    norm : {"squared", "pseudo_huber"}, default="squared"
+        h; the pseudo-Huber variant was the most robust in the thesis's
+        outlier-exposure experiments.
+    bias : bool, default=True
+        Bias terms in the network.
+    pretrain : "autoencoder" or None, default=None
+    pretrain_epochs : int or None, default=None
+    {shared}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+    history_ : skorch.History
+    device_ : str
+    offset_ : float
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import HSC
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.randn(200, 4), rng.uniform(-6, 6, (50, 4))]
+    >>> y = np.r_[np.zeros(200, int), -np.ones(50, int)]
+    >>> est = HSC(max_epochs=30, lr=1e-3, random_state=0).fit(X, y)
+    >>> bool(est.score_samples([[0.0] * 4])[0] > est.score_samples([[5.0] * 4])[0])
+    True
+    """
+
+    _uses_labels = True
+
+    _parameter_constraints = {
+        **_HypersphereDetector._parameter_constraints,
+        "eta": [Interval(Real, 0, None, closed="neither")],
+        "norm": [StrOptions({"squared", "pseudo_huber"})],
+        "bias": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        eta=1.0,
+        norm="squared",
+        bias=True,
+        pretrain=None,
+        pretrain_epochs=None,
+        network="mlp",
+        hidden_dims="auto",
+        rep_dim="auto",
+        activation="leaky_relu",
+        negative_slope=0.01,
+        batch_norm=True,
+        optimizer="adam",
+        lr=1e-4,
+        lr_milestones=(50,),
+        max_epochs=150,
+        batch_size=200,
+        weight_decay=1e-6,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        super().__init__(
+            network=network,
+            hidden_dims=hidden_dims,
+            rep_dim=rep_dim,
+            activation=activation,
+            negative_slope=negative_slope,
+            batch_norm=batch_norm,
+            optimizer=optimizer,
+            lr=lr,
+            lr_milestones=lr_milestones,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            device=device,
+            random_state=random_state,
+            callbacks=callbacks,
+            verbose=verbose,
+            contamination=contamination,
+        )
+        self.eta = eta
+        self.norm = norm
+        self.bias = bias
+        self.pretrain = pretrain
+        self.pretrain_epochs = pretrain_epochs
+
+    def _build(self, encoder, X, labels):
+        if not (labels == -1).any():
+            raise ValueError(
+                "HSC needs negatives: label known anomalies or auxiliary "
+                "(outlier exposure) samples with y == -1."
+            )
+        rep_dim = self._network_kwargs(X.shape[1], self.bias)["rep_dim"]
+        model = Hypersphere(encoder, torch.zeros(rep_dim), norm=self.norm)
+        return model, HypersphereClassifierLoss(self.eta), []
+
+
+for _cls in (DeepSVDD, DeepSAD, HSC):
+    _cls.__doc__ = _cls.__doc__.replace("    {shared}", _SHARED_DOC.strip("\n"))
