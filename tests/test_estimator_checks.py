@@ -10,6 +10,9 @@ from skoneclass import (
     PCA,
     SSAD,
     SVDD,
+    AutoEncoder,
+    DeepSAD,
+    DeepSVDD,
     Gaussian,
     KernelPCA,
     KMeans,
@@ -27,6 +30,11 @@ ESTIMATORS = [
     KernelPCA(),
     KMeans(n_clusters=3, random_state=0),
     MVE(),
+    # Deep detectors with few epochs: the checks test the API, not the fit.
+    DeepSVDD(max_epochs=2, pretrain_epochs=1, random_state=0),
+    DeepSVDD(objective="soft-boundary", max_epochs=2, pretrain=None, random_state=0),
+    DeepSAD(max_epochs=2, pretrain_epochs=1, random_state=0),
+    AutoEncoder(max_epochs=2, random_state=0),
 ]
 
 # The checks pass class labels such as {1, 2} or {0, 1, 2} as y. A

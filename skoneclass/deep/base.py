@@ -1,5 +1,6 @@
 """Shared layer of the deep detectors: network building, seeding, training."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -196,14 +197,31 @@ class BaseDeepDetector(BaseDetector):
             self.net_ = self._train(
                 module, criterion, X, labels, self.max_epochs, callbacks
             )
-        return self._boundary()
+        return self._boundary(X)
 
-    def _boundary(self):
+    def _boundary(self, X):
         return None
 
+    def _model_outputs(self, X):
+        """Per-sample model outputs s, in float64, batched, without gradients.
+
+        A float64 copy of the module makes each sample's output independent of
+        the batch it is computed in (float32 GEMMs round differently with the
+        batch shape).
+        """
+        module = copy.deepcopy(self.net_.module_).double().eval()
+        X = torch.tensor(X, dtype=torch.float64)
+        step = self.batch_size
+        with torch.no_grad():
+            return torch.cat(
+                [
+                    module(X[i : i + step].to(self.device_)).cpu()
+                    for i in range(0, len(X), step)
+                ]
+            ).numpy()
+
     def _score_samples(self, X):
-        s = self.net_.forward(X.astype(np.float32), training=False)
-        return -s.double().numpy()
+        return -self._model_outputs(X)
 
     @property
     def history_(self):

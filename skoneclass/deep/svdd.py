@@ -89,9 +89,10 @@ class DeepSVDD(_HypersphereDetector):
     soft-boundary objective (eq. 2.10):
     ``R^2 + 1/(nu n) sum_i max(0, ||phi(x_i) - c||^2 - R^2)`` plus weight
     decay, with R^2 solved on every batch after ``warm_up_epochs`` as the
-    (1 - nu) quantile of the distances. c is the mean initial embedding
-    (after autoencoder pretraining), coordinates below ``center_eps`` pushed
-    to +-``center_eps``.
+    (1 - nu) quantile of the distances, and once more on the whole training
+    set after the last epoch (so that at most a fraction nu lies outside).
+    c is the mean initial embedding (after autoencoder pretraining), with
+    coordinates below ``center_eps`` pushed to +-``center_eps``.
 
     ``score_samples = -||phi(x) - c||^2``; for the soft boundary
     ``decision_function = R^2 - ||phi(x) - c||^2``.
@@ -198,11 +199,15 @@ class DeepSVDD(_HypersphereDetector):
             return model, SoftBoundaryLoss(self.nu), [RadiusUpdate(self.warm_up_epochs)]
         return model, MeanScore(), []
 
-    def _boundary(self):
-        if self.objective == "soft-boundary":
-            self.radius_ = float(np.sqrt(self.net_.criterion_.radius2.item()))
-            return -(self.radius_**2)
-        return None
+    def _boundary(self, X):
+        if self.objective != "soft-boundary":
+            return None
+        # The last block-coordinate step: R^2 optimal for the final network
+        # on the whole training set (Prop. 4), not on the last batch.
+        criterion = self.net_.criterion_
+        criterion.solve_radius(torch.as_tensor(self._model_outputs(X)))
+        self.radius_ = float(np.sqrt(criterion.radius2.item()))
+        return -(self.radius_**2)
 
 
 class DeepSAD(_HypersphereDetector):

@@ -1,0 +1,254 @@
+"""Deep detectors: losses, training behaviour, conventions, reproducibility."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD
+from skoneclass.metrics import labeled_roc_auc, roc_auc_scorer
+from skoneclass.parts.losses import (
+    DeepSADLoss,
+    HypersphereClassifierLoss,
+    MeanScore,
+    SoftBoundaryLoss,
+)
+from skoneclass.parts.models import embed, initial_center
+
+from .conftest import make_one_class_task
+
+FAST = {"max_epochs": 25, "lr": 1e-3, "lr_milestones": None, "random_state": 0}
+
+
+def _labeled_task(random_state=0, n_labeled=10):
+    """Normals: two blobs. Anomalies: a cluster between them, which an
+    unsupervised hypersphere around the blobs' mean covers; a few labeled."""
+    rng = np.random.RandomState(random_state)
+
+    def normal(n):
+        return np.where(rng.rand(n, 1) < 0.5, -2.0, 2.0) + 0.5 * rng.randn(n, 5)
+
+    def anomaly(n):
+        return 0.3 * rng.randn(n, 5)
+
+    X = np.r_[normal(400), anomaly(n_labeled)]
+    y = np.r_[np.zeros(400, int), -np.ones(n_labeled, int)]
+    X_test = np.r_[normal(200), anomaly(100)]
+    y_test = np.r_[np.ones(200, int), -np.ones(100, int)]
+    return X, y, X_test, y_test
+
+
+# -- losses against hand-computed values -----------------------------------
+def test_losses_by_hand():
+    s = torch.tensor([1.0, 2.0, 4.0])
+    y = torch.tensor([0, 1, -1])
+    assert MeanScore()(s, y).item() == pytest.approx(7 / 3)
+    eps = 1e-6
+    expected = (1.0 + 2 * (2 + eps) + 2 / (4 + eps)) / 3
+    assert DeepSADLoss(eta=2.0, eps=eps)(s, y).item() == pytest.approx(expected)
+    assert DeepSADLoss()(s, torch.zeros(3)).item() == pytest.approx(7 / 3)
+    hsc = (1.0 + 2 * 2.0 - 2 * np.log(1 - np.exp(-4.0))) / 3
+    assert HypersphereClassifierLoss(eta=2.0)(s, y).item() == pytest.approx(hsc)
+    soft = SoftBoundaryLoss(nu=0.5)
+    soft.radius2.fill_(2.0)
+    assert soft(s).item() == pytest.approx(2.0 + (0 + 0 + 2.0) / 3 / 0.5)
+    soft.solve_radius(torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))
+    assert soft.radius2.item() == pytest.approx(3.0)
+
+
+def test_initial_center_pushes_small_coordinates_to_eps():
+    Z = torch.tensor([[0.05, -0.02, 1.0, 0.0], [0.03, -0.04, 3.0, 0.0]])
+    np.testing.assert_allclose(initial_center(Z, 0.1), [0.1, -0.1, 2.0, 0.0])
+
+
+# -- training behaviour -----------------------------------------------------
+@pytest.mark.parametrize(
+    "est",
+    [
+        DeepSVDD(pretrain_epochs=10, **FAST),
+        DeepSVDD(objective="soft-boundary", pretrain=None, warm_up_epochs=5, **FAST),
+        DeepSAD(pretrain_epochs=10, **FAST),
+        AutoEncoder(**FAST),
+    ],
+    ids=["deepsvdd", "soft-boundary", "deepsad", "autoencoder"],
+)
+def test_auroc_on_a_clear_task(est):
+    X_train, X_test, y_test = make_one_class_task()
+    fitted = clone(est).fit(X_train)
+    scores = fitted.score_samples(X_test)
+    assert labeled_roc_auc(y_test, scores) >= 0.9
+    # Not a collapsed model: scores vary (PyOD's DeepSVDD once returned one).
+    assert len(np.unique(scores)) > 0.9 * len(scores)
+
+
+def test_hsc_learns_from_negatives_and_needs_them():
+    X_train, X_test, y_test = make_one_class_task()
+    rng = np.random.RandomState(1)
+    negatives = rng.uniform(-8, 8, size=(100, 5))
+    X = np.r_[X_train, negatives]
+    y = np.r_[np.zeros(len(X_train), int), -np.ones(100, int)]
+    est = HSC(**FAST).fit(X, y)
+    assert labeled_roc_auc(y_test, est.score_samples(X_test)) >= 0.9
+    with pytest.raises(ValueError, match="negatives"):
+        HSC(**FAST).fit(X_train)
+
+
+def test_deep_sad_uses_labeled_anomalies():
+    gains = []
+    for seed in range(3):
+        X, y, X_test, y_test = _labeled_task(seed)
+        params = {**FAST, "pretrain_epochs": 10, "random_state": seed}
+        sad = labeled_roc_auc(y_test, DeepSAD(**params).fit(X, y).score_samples(X_test))
+        svdd = labeled_roc_auc(y_test, DeepSVDD(**params).fit(X).score_samples(X_test))
+        assert sad >= 0.95 and sad >= svdd, (seed, sad, svdd)
+        gains.append(sad - svdd)
+    # Measured: gains of 0.01, 0.15, 0.12.
+    assert np.mean(gains) > 0.05, gains
+
+
+def test_deep_sad_without_labels_is_deep_svdd():
+    X, _, X_test, _ = _labeled_task()
+    params = {**FAST, "pretrain_epochs": 5}
+    np.testing.assert_allclose(
+        DeepSAD(**params).fit(X).score_samples(X_test),
+        DeepSVDD(**params).fit(X).score_samples(X_test),
+        rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("nu", [0.05, 0.2])
+def test_soft_boundary_nu_property(nu):
+    X = np.random.RandomState(0).randn(400, 5)
+    est = DeepSVDD(objective="soft-boundary", nu=nu, pretrain=None, **FAST).fit(X)
+    outside = (est.predict(X) == -1).mean()
+    assert outside <= nu + 1.0 / len(X)
+    assert outside >= nu - 0.05
+    assert est.offset_ == pytest.approx(-(est.radius_**2))
+
+
+def test_scores_use_the_stored_center_and_weights_change():
+    X_train, X_test, _ = make_one_class_task()
+    est = DeepSVDD(pretrain=None, **FAST)
+    init = clone(est).set_params(max_epochs=1, lr=1e-12).fit(X_train)
+    fitted = est.fit(X_train)
+    phi = fitted.net_.module_.feature_map.double()
+    Z = embed(phi, torch.tensor(X_test, dtype=torch.float64)).numpy()
+    np.testing.assert_allclose(
+        fitted.score_samples(X_test), -((Z - fitted.center_) ** 2).sum(1), rtol=1e-10
+    )
+    w0 = init.net_.module_.feature_map[0].weight.detach()
+    w1 = fitted.net_.module_.feature_map[0].weight.detach()
+    assert not torch.allclose(w0.float(), w1.float())
+
+
+def test_center_excludes_labeled_anomalies():
+    X, y, _, _ = _labeled_task()
+    X[y == -1] += 50.0  # labeled anomalies far away would drag a mean
+    est = DeepSAD(
+        pretrain=None, batch_norm=False, max_epochs=1, lr=1e-12, random_state=0
+    )
+    est.fit(X, y)
+    phi = est.net_.module_.feature_map.float()
+    Z = embed(phi, torch.tensor(X[y == 0], dtype=torch.float32))
+    np.testing.assert_allclose(est.center_, initial_center(Z).numpy(), rtol=1e-4)
+
+
+def test_pretraining_trains_the_encoder_in_an_autoencoder():
+    X_train, _, _ = make_one_class_task()
+    est = DeepSVDD(pretrain_epochs=5, max_epochs=1, lr=1e-2, random_state=0)
+    est.fit(X_train)
+    losses = est.pretrain_history_[:, "train_loss"]
+    assert len(losses) == 5 and losses[-1] < losses[0]
+    scratch = DeepSVDD(pretrain=None, max_epochs=1, lr=1e-2, random_state=0)
+    assert not np.allclose(
+        est.score_samples(X_train), scratch.fit(X_train).score_samples(X_train)
+    )
+
+
+# -- conventions ------------------------------------------------------------
+def test_reproducible_under_random_state_on_cpu():
+    X_train, X_test, _ = make_one_class_task(n_train=150)
+    est = DeepSAD(pretrain_epochs=3, max_epochs=3, random_state=7)
+    a = clone(est).fit(X_train).score_samples(X_test)
+    b = clone(est).fit(X_train).score_samples(X_test)
+    c = clone(est).set_params(random_state=8).fit(X_train).score_samples(X_test)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_inputs_pipeline_pickle_and_float32():
+    X, y, X_test, _ = _labeled_task()
+    est = DeepSAD(pretrain_epochs=2, max_epochs=2, random_state=0)
+    ref = clone(est).fit(X, y).score_samples(X_test)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    from_frame = (
+        clone(est)
+        .fit(frame, pd.Series(y))
+        .score_samples(pd.DataFrame(X_test, columns=frame.columns))
+    )
+    np.testing.assert_allclose(from_frame, ref)
+    np.testing.assert_allclose(
+        clone(est).fit(X.astype(np.float32), y).score_samples(X_test), ref, rtol=1e-5
+    )
+    pipe = Pipeline([("scale", StandardScaler()), ("sad", clone(est))]).fit(X, y)
+    restored = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(
+        restored.score_samples(X_test), pipe.score_samples(X_test)
+    )
+    assert restored.predict(X_test).dtype.kind == "i"
+
+
+def test_grid_search_over_eta_lr_and_network():
+    X, y, X_test, y_test = _labeled_task(n_labeled=30)
+    X_all = np.r_[X, X_test]
+    y_all = np.r_[y, y_test]
+    search = GridSearchCV(
+        Pipeline(
+            [("scale", StandardScaler()), ("sad", DeepSAD(**FAST, pretrain=None))]
+        ),
+        {
+            "sad__eta": [0.5, 2.0],
+            "sad__lr": [1e-3],
+            "sad__hidden_dims": [(16,), (32, 16)],
+        },
+        scoring=roc_auc_scorer,
+        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+    ).fit(X_all, y_all)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_score_ > 0.8
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_gpu_is_a_clear_error():
+    X = np.random.RandomState(0).randn(10, 3)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        DeepSVDD(device="cuda", max_epochs=1).fit(X)
+    assert DeepSVDD(max_epochs=1, pretrain=None).fit(X).device_ == "cpu"
+
+
+def test_lenet_networks_take_flattened_images():
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 784)
+    est = DeepSVDD(network="lenet28", pretrain_epochs=1, max_epochs=1, random_state=0)
+    assert est.fit(X).center_.shape == (32,)
+    ae = AutoEncoder(network="lenet32", max_epochs=1, random_state=0)
+    assert ae.fit(rng.rand(20, 3072)).score_samples(rng.rand(3, 3072)).shape == (3,)
+    with pytest.raises(ValueError, match="flattened images"):
+        DeepSVDD(network="lenet28", max_epochs=1).fit(X[:, :100])
+
+
+def test_history_and_callbacks_pass_through():
+    from skorch.callbacks import EarlyStopping
+
+    X_train, _, _ = make_one_class_task(n_train=100)
+    est = AutoEncoder(
+        max_epochs=50,
+        callbacks=[EarlyStopping(monitor="train_loss", patience=2, threshold=10.0)],
+    ).fit(X_train)
+    assert 2 < len(est.history_) < 50
