@@ -252,3 +252,44 @@ def test_history_and_callbacks_pass_through():
         callbacks=[EarlyStopping(monitor="train_loss", patience=2, threshold=10.0)],
     ).fit(X_train)
     assert 2 < len(est.history_) < 50
+
+
+@pytest.mark.parametrize(
+    "est",
+    [DeepSAD(max_epochs=3, pretrain_epochs=2, random_state=0), HSC(max_epochs=3)],
+    ids=["deepsad", "hsc"],
+)
+def test_semi_supervised_invariants_with_labels(est):
+    """What sklearn's checks cannot test without valid labels."""
+    X, y, X_test, _ = _labeled_task()
+    est = clone(est).set_params(random_state=0)
+    params = est.get_params()
+    fitted = clone(est)
+    assert fitted.fit(X, y) is fitted
+    scores = fitted.score_samples(X_test)
+    assert est.get_params() == params == fitted.get_params()
+    np.testing.assert_array_equal(clone(est).fit(X, y).score_samples(X_test), scores)
+    np.testing.assert_allclose(
+        fitted.score_samples(X_test[::3]), scores[::3], rtol=1e-12
+    )
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.score_samples(X_test), scores)
+    clone(est).fit(X.tolist(), y.tolist())
+    with pytest.raises(ValueError, match="features"):
+        fitted.score_samples(X_test[:, :2])
+    with pytest.raises(ValueError, match="NaN"):
+        clone(est).fit(np.where(np.eye(*X.shape) > 0, np.nan, X), y)
+
+
+def test_a_cuda_trained_model_loads_and_scores_on_cpu():
+    X, y, X_test, _ = _labeled_task()
+    est = DeepSAD(max_epochs=2, pretrain_epochs=1, random_state=0).fit(X, y)
+    expected = est.score_samples(X_test)
+    # What a CUDA fit leaves behind; skorch re-maps it when CUDA is absent.
+    est.net_.device = "cuda"
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    with pytest.warns(match="cuda"):
+        restored = pickle.loads(pickle.dumps(est))
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_allclose(restored.score_samples(X_test), expected)

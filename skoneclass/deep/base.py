@@ -212,10 +212,13 @@ class BaseDeepDetector(BaseDetector):
         module = copy.deepcopy(self.net_.module_).double().eval()
         X = torch.tensor(X, dtype=torch.float64)
         step = self.batch_size
+        # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
+        # when it is unpickled on a machine without CUDA.
+        device = self.net_.device
         with torch.no_grad():
             return torch.cat(
                 [
-                    module(X[i : i + step].to(self.device_)).cpu()
+                    module(X[i : i + step].to(device)).cpu()
                     for i in range(0, len(X), step)
                 ]
             ).numpy()
