@@ -46,6 +46,14 @@ def _block(n_in, n_out, bias, batch_norm, activation, negative_slope):
     return layers
 
 
+def _stack(dims, n_out, bias, batch_norm, activation, negative_slope):
+    """Hidden blocks through ``dims``, then a plain linear layer to ``n_out``."""
+    layers = []
+    for n_in, n_hidden in zip(dims[:-1], dims[1:], strict=True):
+        layers += _block(n_in, n_hidden, bias, batch_norm, activation, negative_slope)
+    return [*layers, nn.Linear(dims[-1], n_out, bias=bias)]
+
+
 class MLP(nn.Sequential):
     """Fully connected encoder: hidden blocks, then a linear code layer.
 
@@ -70,11 +78,14 @@ class MLP(nn.Sequential):
         activation="leaky_relu",
         negative_slope=0.01,
     ):
-        dims = [n_features, *hidden_dims]
-        layers = []
-        for n_in, n_out in zip(dims[:-1], dims[1:], strict=True):
-            layers += _block(n_in, n_out, bias, batch_norm, activation, negative_slope)
-        layers.append(nn.Linear(dims[-1], rep_dim, bias=bias))
+        layers = _stack(
+            [n_features, *hidden_dims],
+            rep_dim,
+            bias,
+            batch_norm,
+            activation,
+            negative_slope,
+        )
         super().__init__(*layers)
         _glorot(self)
 
@@ -96,11 +107,14 @@ class MLPDecoder(nn.Sequential):
         activation="leaky_relu",
         negative_slope=0.01,
     ):
-        dims = [rep_dim, *reversed(hidden_dims)]
-        layers = []
-        for n_in, n_out in zip(dims[:-1], dims[1:], strict=True):
-            layers += _block(n_in, n_out, bias, batch_norm, activation, negative_slope)
-        layers.append(nn.Linear(dims[-1], n_features, bias=bias))
+        layers = _stack(
+            [rep_dim, *reversed(hidden_dims)],
+            n_features,
+            bias,
+            batch_norm,
+            activation,
+            negative_slope,
+        )
         super().__init__(*layers)
         _glorot(self)
 
