@@ -293,3 +293,22 @@ def test_a_cuda_trained_model_loads_and_scores_on_cpu():
         restored = pickle.loads(pickle.dumps(est))
     assert str(restored.net_.device) == "cpu"
     np.testing.assert_allclose(restored.score_samples(X_test), expected)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lr": 0.0},
+        {"max_epochs": 0},
+        {"network": "resnet"},
+        {"hidden_dims": "big"},
+        {"pretrain_epochs": 2.5},
+        {"objective": "two-class"},
+        {"activation": "tanh"},  # bounded activations let Deep SVDD collapse
+    ],
+    ids=lambda p: next(iter(p)),
+)
+def test_bad_parameters_are_named(params):
+    (name,) = params
+    with pytest.raises(ValueError, match=f"'{name}' parameter"):
+        DeepSVDD(**params).fit(np.random.RandomState(0).randn(20, 3))

@@ -5,7 +5,7 @@ Each is a preset of the parts: a neural feature map, the hypersphere model
 forward pass, never trained (thesis Proposition 1).
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -60,7 +60,7 @@ class _HypersphereDetector(BaseDeepDetector):
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
         "pretrain": [StrOptions({"autoencoder"}), None],
-        "pretrain_epochs": [Interval(Real, 1, None, closed="left"), None],
+        "pretrain_epochs": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def _center(self, encoder, X, labels):
@@ -138,7 +138,7 @@ class DeepSVDD(_HypersphereDetector):
         "objective": [StrOptions({"one-class", "soft-boundary"})],
         "nu": [Interval(Real, 0, 1, closed="right")],
         "center_eps": [Interval(Real, 0, None, closed="left")],
-        "warm_up_epochs": [Interval(Real, 0, None, closed="left")],
+        "warm_up_epochs": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
