@@ -64,6 +64,10 @@ THESIS = {
         "arrhythmia": (86.7, 4.0), "cardio": (98.8, 0.3), "satellite": (96.2, 0.3),
         "satimage-2": (99.9, 0.1), "shuttle": (99.6, 0.5), "thyroid": (97.9, 1.9),
     },
+    "Deep SVDD": {
+        "arrhythmia": (74.6, 9.0), "cardio": (84.8, 3.6), "satellite": (79.8, 4.1),
+        "satimage-2": (98.3, 1.4), "shuttle": (86.3, 7.5), "thyroid": (72.0, 9.7),
+    },
     "Deep SAD": {
         "arrhythmia": (75.9, 8.7), "cardio": (95.0, 1.6), "satellite": (91.5, 1.1),
         "satimage-2": (99.9, 0.1), "shuttle": (98.4, 0.9), "thyroid": (98.6, 0.9),
