@@ -154,11 +154,11 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
                 cells.append("n/a")
                 csv.append(f'{m},{d},,,,0,"{t["error"]}"')
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    for name, ref in THESIS.items():
+    for method, ref in THESIS.items():
         cells = [
             f"{ref[d][0]:.1f} +- {ref[d][1]:.1f}" if d in ref else "" for d in datasets
         ]
-        lines.append(f"| thesis: {name} | " + " | ".join(cells) + " |")
+        lines.append(f"| thesis: {method} | " + " | ".join(cells) + " |")
     notes = sorted({f"n/a: {t['error']}" for t in table.values() if t.get("error")})
     notes += sorted(
         {f"{m} on {d}: {t['note']}" for (m, d), t in table.items() if t.get("note")}
