@@ -2,35 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skoneclass import (
-    GMM,
-    HSC,
-    KDE,
-    MVE,
-    OCSVM,
-    PCA,
-    SSAD,
-    SVDD,
-    AutoEncoder,
-    DeepSAD,
-    DeepSVDD,
-    Gaussian,
-    KernelPCA,
-    KMeans,
-)
+from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD
+
+from .conftest import DETECTORS
 
 ESTIMATORS = [
-    OCSVM(),
-    SVDD(),
-    SSAD(),
-    KDE(),
-    Gaussian(),
-    Gaussian(covariance="mcd", random_state=0),
-    GMM(random_state=0),
-    PCA(),
-    KernelPCA(),
-    KMeans(n_clusters=3, random_state=0),
-    MVE(),
+    *DETECTORS,
     # Deep detectors with few epochs: the checks test the API, not the fit.
     DeepSVDD(max_epochs=2, pretrain_epochs=1, random_state=0),
     DeepSVDD(objective="soft-boundary", max_epochs=2, pretrain=None, random_state=0),
