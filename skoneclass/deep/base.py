@@ -183,20 +183,21 @@ class BaseDeepDetector(BaseDetector):
     def _fit(self, X, y):
         self.device_ = resolve_device(self.device)
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
-        X = X.astype(np.float32)
+        X32 = X.astype(np.float32)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         devices = (
             list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
         )
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            encoder = self._encoder(X.shape[1], bias=getattr(self, "bias", False))
+            encoder = self._encoder(X32.shape[1], bias=getattr(self, "bias", False))
             if getattr(self, "pretrain", None) == "autoencoder":
-                self._pretrain(encoder, X)
-            module, criterion, callbacks = self._build(encoder, X, labels)
+                self._pretrain(encoder, X32)
+            module, criterion, callbacks = self._build(encoder, X32, labels)
             self.net_ = self._train(
-                module, criterion, X, labels, self.max_epochs, callbacks
+                module, criterion, X32, labels, self.max_epochs, callbacks
             )
+        # The boundary is set on the float64 data that scoring will see.
         return self._boundary(X)
 
     def _boundary(self, X):
