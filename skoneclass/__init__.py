@@ -1,6 +1,7 @@
 """skoneclass: deep and shallow one-class anomaly detection for scikit-learn."""
 
 from .base import BaseDetector
+from .compose import OneClassModel
 from .deep import HSC, AutoEncoder, DeepSAD, DeepSVDD
 from .metrics import (
     average_precision_scorer,
@@ -9,6 +10,7 @@ from .metrics import (
     roc_auc_scorer,
 )
 from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
+from .unifying_view import describe
 
 __version__ = "0.1.0.dev0"
 
@@ -28,7 +30,9 @@ __all__ = [
     "Gaussian",
     "KMeans",
     "KernelPCA",
+    "OneClassModel",
     "average_precision_scorer",
+    "describe",
     "labeled_average_precision",
     "labeled_roc_auc",
     "roc_auc_scorer",

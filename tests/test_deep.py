@@ -12,14 +12,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD
-from skoneclass.metrics import labeled_roc_auc, roc_auc_scorer
-from skoneclass.parts.losses import (
-    DeepSADLoss,
-    HypersphereClassifierLoss,
-    MeanScore,
-    SoftBoundaryLoss,
+from skoneclass.deep.modules import (
+    DeepSADObjective,
+    HSCObjective,
+    MeanOutput,
+    SoftBoundaryObjective,
+    embed,
+    initial_center,
 )
-from skoneclass.parts.models import embed, initial_center
+from skoneclass.metrics import labeled_roc_auc, roc_auc_scorer
 
 from .conftest import make_one_class_task
 
@@ -48,14 +49,14 @@ def _labeled_task(random_state=0, n_labeled=10):
 def test_losses_by_hand():
     s = torch.tensor([1.0, 2.0, 4.0])
     y = torch.tensor([0, 1, -1])
-    assert MeanScore()(s, y).item() == pytest.approx(7 / 3)
+    assert MeanOutput()(s, y).item() == pytest.approx(7 / 3)
     eps = 1e-6
     expected = (1.0 + 2 * (2 + eps) + 2 / (4 + eps)) / 3
-    assert DeepSADLoss(eta=2.0, eps=eps)(s, y).item() == pytest.approx(expected)
-    assert DeepSADLoss()(s, torch.zeros(3)).item() == pytest.approx(7 / 3)
+    assert DeepSADObjective(eta=2.0, eps=eps)(s, y).item() == pytest.approx(expected)
+    assert DeepSADObjective()(s, torch.zeros(3)).item() == pytest.approx(7 / 3)
     hsc = (1.0 + 2 * 2.0 - 2 * np.log(1 - np.exp(-4.0))) / 3
-    assert HypersphereClassifierLoss(eta=2.0)(s, y).item() == pytest.approx(hsc)
-    soft = SoftBoundaryLoss(nu=0.5)
+    assert HSCObjective(eta=2.0)(s, y).item() == pytest.approx(hsc)
+    soft = SoftBoundaryObjective(nu=0.5)
     soft.radius2.fill_(2.0)
     assert soft(s).item() == pytest.approx(2.0 + (0 + 0 + 2.0) / 3 / 0.5)
     soft.solve_radius(torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))

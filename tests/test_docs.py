@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import skoneclass
+import skoneclass.parts
 from skoneclass.base import BaseDetector
 
 API = (Path(__file__).resolve().parents[1] / "doc" / "api.rst").read_text()
@@ -21,6 +22,11 @@ def test_every_public_name_is_in_the_api_reference():
     assert not missing, f"missing from doc/api.rst: {sorted(missing)}"
     for name in ("labeled_roc_auc", "roc_auc_scorer"):
         assert f"metrics.{name}" in LISTED
+
+
+def test_every_part_is_in_the_api_reference():
+    missing = {f"parts.{name}" for name in skoneclass.parts.__all__} - LISTED
+    assert not missing, f"missing from doc/api.rst: {sorted(missing)}"
 
 
 def test_every_estimator_documents_its_objective_and_an_example():

@@ -2,11 +2,11 @@
 
 from ..parts.losses import MeanScore
 from ..parts.models import Reconstruction
-from .base import BaseDeepDetector
+from .base import NetworkPreset
 from .svdd import _SHARED_DOC
 
 
-class AutoEncoder(BaseDeepDetector):
+class AutoEncoder(NetworkPreset):
     """Deep autoencoder; the anomaly score is the reconstruction error.
 
     .. math::
@@ -47,7 +47,7 @@ class AutoEncoder(BaseDeepDetector):
     """
 
     _parameter_constraints = {
-        **BaseDeepDetector._parameter_constraints,
+        **NetworkPreset._parameter_constraints,
         "bias": ["boolean"],
     }
 
@@ -93,9 +93,15 @@ class AutoEncoder(BaseDeepDetector):
         )
         self.bias = bias
 
-    def _build(self, encoder, X, labels):
-        decoder = self._decoder(X.shape[1], bias=self.bias)
-        return Reconstruction(encoder, decoder), MeanScore(), []
+    def get_parts(self):
+        """Encoder-decoder on the network; mean reconstruction error."""
+        return {
+            "feature_map": self._feature_map(),
+            "model": Reconstruction(),
+            "loss": MeanScore(),
+            "regularizer": self._regularizers(self.bias),
+            "inference": "frequentist",
+        }
 
 
 AutoEncoder.__doc__ = AutoEncoder.__doc__.replace(

@@ -1,18 +1,42 @@
-"""Shared layer of the deep detectors: network building, seeding, training."""
+"""The SGD solver of the unifying view: any trainable combination of parts.
+
+:class:`BaseDeepDetector` trains the parts returned by ``get_parts()`` with
+the skorch engine. A fixed feature map (identity, random Fourier, Nystroem,
+a pre-fitted transformer) is applied once before training; a trainable one
+(MLP, LeNet) is built as the network. The deep presets (Deep SVDD, Deep SAD,
+HSC, the autoencoder) map their flat parameters to parts and share this one
+training path with :class:`~skoneclass.OneClassModel`.
+"""
 
 import copy
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from torch import nn
 
 from ..base import BaseDetector
-from ..parts.losses import MeanScore
-from ..parts.models import Reconstruction
-from .engine import make_net, resolve_device
-from .networks import ACTIVATIONS, MLP, LeNet, LeNetDecoder, MLPDecoder, auto_mlp_dims
+from ..parts.feature_maps import MLP, LeNet
+from ..parts.losses import Hinge, HSCLoss, MeanScore
+from ..parts.models import Hypersphere, Reconstruction
+from ..parts.regularizers import (
+    AutoencoderPretraining,
+    BiasFree,
+    Orthogonality,
+    WeightDecay,
+)
+from .engine import RadiusUpdate, make_net, resolve_device
+from .modules import (
+    HypersphereNet,
+    MeanOutput,
+    ReconstructionNet,
+    embed,
+    initial_center,
+)
+from .networks import ACTIVATIONS
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -20,17 +44,269 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 
-#: Image shape and default rep_dim of each LeNet network (thesis B.1.1).
-IMAGE_NETWORKS = {"lenet28": ((1, 28, 28), 32), "lenet32": ((3, 32, 32), 128)}
+#: Image shape of each LeNet network name (thesis B.1.1).
+IMAGE_NETWORKS = {"lenet28": (1, 28, 28), "lenet32": (3, 32, 32)}
+
+_SGD_REGULARIZERS = (WeightDecay, BiasFree, AutoencoderPretraining, Orthogonality)
+
+TRAINING_PARAMETER_CONSTRAINTS = {
+    "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "lr_milestones": [tuple, list, None],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "device": [str, torch.device],
+    "random_state": ["random_state"],
+    "callbacks": [list, None],
+    "verbose": ["verbose"],
+}
+
+
+def check_sgd_parts(feature_map, model, loss, regularizers):
+    """Raise a ValueError naming the parts the SGD solver cannot train together."""
+    if feature_map.kind == "implicit":
+        raise ValueError(
+            f"feature_map={feature_map!r} is implicit (known through Gram "
+            "matrices only) and cannot be trained by SGD; use an explicit map "
+            "such as RandomFourier() or Nystroem(), or an exact solver."
+        )
+    if not isinstance(model, Hypersphere | Reconstruction):
+        raise ValueError(
+            f"model={model!r} has no SGD solver (only Hypersphere and "
+            "Reconstruction have); use solver='exact' on a fixed feature map, "
+            "or a hybrid Pipeline with a learned embedding."
+        )
+    if loss.build() is None:
+        raise ValueError(
+            f"loss={loss!r} has no SGD solver; it is solved exactly only "
+            "(solver='exact'). The semi-supervised losses trained by SGD are "
+            "DeepSADLoss() and HSCLoss()."
+        )
+    trainable = feature_map.kind == "trainable"
+    if isinstance(model, Reconstruction):
+        if not trainable:
+            raise ValueError(
+                f"model={model!r} needs a trainable feature map (MLP, LeNet) as "
+                f"its encoder, got feature_map={feature_map!r}."
+            )
+        if not isinstance(loss, MeanScore):
+            raise ValueError(
+                f"model={model!r} is trained on its reconstruction error with "
+                f"loss=MeanScore(), got loss={loss!r}."
+            )
+    if isinstance(model, Hypersphere):
+        center = _center_mode(model, feature_map)
+        if center == "learned" and trainable:
+            raise ValueError(
+                f"model={model!r} learns its center together with the trainable "
+                f"feature_map={feature_map!r}: the network can then map every "
+                "input onto the center (collapse, thesis Prop. 1). Use "
+                "center='mean' or a fixed feature map."
+            )
+        if center != "learned" and not trainable:
+            raise ValueError(
+                f"model={model!r} with a fixed center on the fixed "
+                f"feature_map={feature_map!r} leaves nothing to train; use "
+                "center='learned' or a trainable feature map."
+            )
+    for reg in regularizers:
+        if not isinstance(reg, _SGD_REGULARIZERS):
+            raise ValueError(f"regularizer={reg!r} is not supported by SGD.")
+        if not trainable and not isinstance(reg, WeightDecay):
+            raise ValueError(
+                f"regularizer={reg!r} acts on a network, but "
+                f"feature_map={feature_map!r} is fixed."
+            )
+
+
+def _center_mode(model, feature_map):
+    if model.center == "auto":
+        return "mean" if feature_map.kind == "trainable" else "learned"
+    return model.center
 
 
 class BaseDeepDetector(BaseDetector):
-    """Base of the deep detectors, trained by the skorch engine.
+    """Base of the detectors trained by the skorch engine (the SGD solver).
 
-    Subclasses implement ``_build(encoder, X, y)`` returning ``(module,
-    criterion, callbacks)`` for the main training, and may return their own
-    boundary from ``_boundary()``. The encoder is pretrained as an
-    autoencoder first when ``self.pretrain == "autoencoder"``.
+    Subclasses implement ``get_parts()``, returning a dict with the keys
+    ``feature_map``, ``model``, ``loss``, ``regularizer`` (a tuple) and
+    ``inference``.
+
+    Training parameters
+    -------------------
+    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class
+    lr, lr_milestones, max_epochs, batch_size
+        The thesis's recipe by default: Adam, lr 1e-4 divided by 10 after
+        epoch 50, 150 epochs, batches of 200.
+    device : "auto", "cpu", "cuda" or torch device string
+    random_state : int, RandomState instance or None
+        Seeds weight initialization, random feature maps and batch order
+        (torch's global RNG is forked, so the caller's stream is untouched).
+    callbacks : list of skorch callbacks or None
+    verbose : int
+        skorch's per-epoch printing.
+    """
+
+    _parameter_constraints = {
+        **BaseDetector._parameter_constraints,
+        **TRAINING_PARAMETER_CONSTRAINTS,
+    }
+
+    def get_parts(self):
+        """The five dimensions of the unifying view that this estimator trains.
+
+        Returns
+        -------
+        parts : dict
+            ``feature_map``, ``model``, ``loss``, ``regularizer`` (tuple of
+            regularizers) and ``inference``.
+        """
+        raise NotImplementedError
+
+    # -- training ---------------------------------------------------------
+    def _train(self, module, criterion, X, y, max_epochs, weight_decay, callbacks=()):
+        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        net = make_net(
+            module,
+            criterion,
+            lr=self.lr,
+            max_epochs=max_epochs,
+            batch_size=self.batch_size,
+            weight_decay=weight_decay,
+            optimizer=optimizer,
+            lr_milestones=self.lr_milestones,
+            device=self.device_,
+            callbacks=[*callbacks, *(self.callbacks or [])],
+            verbose=self.verbose,
+            n_samples=len(X),
+        )
+        return net.fit(X, y)
+
+    def _fit(self, X, y):
+        parts = self.get_parts()
+        feature_map, model, loss = parts["feature_map"], parts["model"], parts["loss"]
+        regularizers = parts["regularizer"]
+        check_sgd_parts(feature_map, model, loss, regularizers)
+        labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
+        if isinstance(loss, HSCLoss) and not (labels == -1).any():
+            raise ValueError(
+                f"loss={loss!r} needs negatives: label known anomalies or "
+                "auxiliary (outlier exposure) samples with y == -1."
+            )
+        self.device_ = resolve_device(self.device)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        trainable = feature_map.kind == "trainable"
+        self.feature_map_ = None if trainable else clone(feature_map).fit(X, seed)
+        X32 = self._features(X).astype(np.float32)
+        n_features = X32.shape[1]
+        bias = not any(isinstance(r, BiasFree) for r in regularizers)
+        weight_decay = sum(r.lam for r in regularizers if isinstance(r, WeightDecay))
+        penalties = [r.build_penalty() for r in regularizers]
+        penalties = [p for p in penalties if p is not None]
+        pretrain = [r for r in regularizers if isinstance(r, AutoencoderPretraining)]
+        devices = (
+            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
+        )
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            encoder = (
+                feature_map.build(n_features, bias) if trainable else nn.Identity()
+            )
+            if pretrain:
+                decoder = feature_map.build_decoder(n_features, bias)
+                net = self._train(
+                    ReconstructionNet(encoder, decoder),
+                    MeanOutput(),
+                    X32,
+                    np.zeros(len(X32), dtype=np.int64),
+                    pretrain[0].epochs or self.max_epochs,
+                    weight_decay,
+                )
+                self.pretrain_history_ = net.history
+            callbacks = []
+            if isinstance(model, Reconstruction):
+                decoder = feature_map.build_decoder(n_features, bias)
+                module = ReconstructionNet(encoder, decoder, model.space, penalties)
+            else:
+                center, learn = self._center(model, feature_map, encoder, X32, labels)
+                module = HypersphereNet(encoder, center, model.norm, learn, penalties)
+                if isinstance(loss, Hinge):
+                    callbacks = [RadiusUpdate(loss.warm_up_epochs)]
+            self.net_ = self._train(
+                module,
+                loss.build(),
+                X32,
+                labels,
+                self.max_epochs,
+                weight_decay,
+                callbacks,
+            )
+        if isinstance(loss, Hinge):
+            # The last block-coordinate step: R^2 optimal for the final
+            # network on the whole training set (Prop. 4), not on the last
+            # batch, and on the float64 outputs that scoring sees.
+            criterion = self.net_.criterion_
+            criterion.solve_radius(torch.as_tensor(self._model_outputs(X)))
+            self.radius_ = float(np.sqrt(criterion.radius2.item()))
+            return -(self.radius_**2)
+        return None
+
+    def _center(self, model, feature_map, encoder, X, labels):
+        """The initial center and whether it is learned."""
+        mode = _center_mode(model, feature_map)
+        if mode == "origin":
+            rep_dim = embed(encoder, torch.as_tensor(X[:2])).shape[1]
+            return torch.zeros(rep_dim), False
+        # The mean embedding of all samples but the labeled anomalies.
+        encoder.to(self.device_)
+        Z = embed(encoder, torch.as_tensor(X[labels != -1]).to(self.device_))
+        if mode == "learned":
+            return Z.mean(dim=0), True
+        return initial_center(Z, model.center_eps), False
+
+    def _features(self, X):
+        return X if self.feature_map_ is None else self.feature_map_.transform(X)
+
+    def _model_outputs(self, X):
+        """Per-sample model outputs s, in float64, batched, without gradients.
+
+        A float64 copy of the module makes each sample's output independent of
+        the batch it is computed in (float32 GEMMs round differently with the
+        batch shape).
+        """
+        module = copy.deepcopy(self.net_.module_).double().eval()
+        X = torch.tensor(self._features(X), dtype=torch.float64)
+        step = self.batch_size
+        # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
+        # when it is unpickled on a machine without CUDA.
+        device = self.net_.device
+        with torch.no_grad():
+            return torch.cat(
+                [
+                    module(X[i : i + step].to(device)).cpu()
+                    for i in range(0, len(X), step)
+                ]
+            ).numpy()
+
+    def _score_samples(self, X):
+        return -self._model_outputs(X)
+
+    @property
+    def history_(self):
+        """skorch's training history (loss per epoch and batch)."""
+        return self.net_.history
+
+    @property
+    def center_(self):
+        """The hypersphere's center c (hypersphere models only)."""
+        center = getattr(self.net_.module_, "center", None)
+        if center is None:
+            raise AttributeError(f"{type(self).__name__} has no hypersphere center.")
+        return center.detach().cpu().numpy()
+
+
+class NetworkPreset(BaseDeepDetector):
+    """Base of the deep presets: flat network parameters -> MLP / LeNet parts.
 
     Shared parameters
     -----------------
@@ -44,37 +320,19 @@ class BaseDeepDetector(BaseDetector):
     activation, negative_slope, batch_norm
         Hidden-layer activation ("leaky_relu", "relu", "elu"), leaky slope
         (0.01 as the reference code; the thesis says 0.1) and batch norm.
-    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class
-    lr, lr_milestones, max_epochs, batch_size, weight_decay
-        The thesis's recipe by default: Adam, lr 1e-4 divided by 10 after
-        epoch 50, 150 epochs, batches of 200, weight decay 1e-6.
-    device : "auto", "cpu", "cuda" or torch device string
-    random_state : int, RandomState instance or None
-        Seeds weight initialization and batch order (torch's global RNG is
-        forked, so the caller's stream is untouched).
-    callbacks : list of skorch callbacks or None
-    verbose : int
-        skorch's per-epoch printing.
+    weight_decay : float
+        L2 penalty lambda (1e-6).
     """
 
     _parameter_constraints = {
-        **BaseDetector._parameter_constraints,
+        **BaseDeepDetector._parameter_constraints,
         "network": [StrOptions({"mlp", *IMAGE_NETWORKS})],
         "hidden_dims": [StrOptions({"auto"}), tuple, list],
         "rep_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "negative_slope": [Interval(Real, 0, None, closed="left")],
         "batch_norm": ["boolean"],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "lr_milestones": [tuple, list, None],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "callbacks": [list, None],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -116,118 +374,25 @@ class BaseDeepDetector(BaseDetector):
         self.verbose = verbose
         self.contamination = contamination
 
-    # -- networks ---------------------------------------------------------
-    def _network_kwargs(self, n_features, bias):
+    def _feature_map(self):
         if self.network in IMAGE_NETWORKS:
-            shape, rep_dim = IMAGE_NETWORKS[self.network]
-            if n_features != int(np.prod(shape)):
-                raise ValueError(
-                    f"network={self.network!r} takes flattened images of shape "
-                    f"{shape} ({int(np.prod(shape))} features), got {n_features}."
-                )
-            rep_dim = rep_dim if self.rep_dim == "auto" else self.rep_dim
-            return {
-                "shape": shape,
-                "rep_dim": rep_dim,
-                "negative_slope": self.negative_slope,
-            }
-        hidden, rep_dim = auto_mlp_dims(n_features)
-        return {
-            "n_features": n_features,
-            "hidden_dims": hidden
-            if self.hidden_dims == "auto"
-            else tuple(self.hidden_dims),
-            "rep_dim": rep_dim if self.rep_dim == "auto" else self.rep_dim,
-            "bias": bias,
-            "batch_norm": self.batch_norm,
-            "activation": self.activation,
-            "negative_slope": self.negative_slope,
-        }
-
-    def _encoder(self, n_features, bias=False):
-        kwargs = self._network_kwargs(n_features, bias)
-        return (LeNet if "shape" in kwargs else MLP)(**kwargs)
-
-    def _decoder(self, n_features, bias=False):
-        kwargs = self._network_kwargs(n_features, bias)
-        return (LeNetDecoder if "shape" in kwargs else MLPDecoder)(**kwargs)
-
-    # -- training ---------------------------------------------------------
-    def _train(self, module, criterion, X, y, max_epochs, callbacks=()):
-        optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
-        net = make_net(
-            module,
-            criterion,
-            lr=self.lr,
-            max_epochs=max_epochs,
-            batch_size=self.batch_size,
-            weight_decay=self.weight_decay,
-            optimizer=optimizer,
-            lr_milestones=self.lr_milestones,
-            device=self.device_,
-            callbacks=[*callbacks, *(self.callbacks or [])],
-            verbose=self.verbose,
-            n_samples=len(X),
-        )
-        return net.fit(X, y)
-
-    def _pretrain(self, encoder, X):
-        """Train ``encoder`` inside an autoencoder (MSE), in place."""
-        model = Reconstruction(encoder, self._decoder(X.shape[1]))
-        epochs = self.pretrain_epochs or self.max_epochs
-        net = self._train(
-            model, MeanScore(), X, np.zeros(len(X), dtype=np.int64), epochs
-        )
-        self.pretrain_history_ = net.history
-
-    def _fit(self, X, y):
-        self.device_ = resolve_device(self.device)
-        labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
-        X32 = X.astype(np.float32)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        devices = (
-            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
-        )
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            encoder = self._encoder(X32.shape[1], bias=getattr(self, "bias", False))
-            if getattr(self, "pretrain", None) == "autoencoder":
-                self._pretrain(encoder, X32)
-            module, criterion, callbacks = self._build(encoder, X32, labels)
-            self.net_ = self._train(
-                module, criterion, X32, labels, self.max_epochs, callbacks
+            return LeNet(
+                image_shape=IMAGE_NETWORKS[self.network],
+                rep_dim=self.rep_dim,
+                negative_slope=self.negative_slope,
             )
-        # The boundary is set on the float64 data that scoring will see.
-        return self._boundary(X)
+        return MLP(
+            hidden_dims=self.hidden_dims,
+            rep_dim=self.rep_dim,
+            activation=self.activation,
+            negative_slope=self.negative_slope,
+            batch_norm=self.batch_norm,
+        )
 
-    def _boundary(self, X):
-        return None
-
-    def _model_outputs(self, X):
-        """Per-sample model outputs s, in float64, batched, without gradients.
-
-        A float64 copy of the module makes each sample's output independent of
-        the batch it is computed in (float32 GEMMs round differently with the
-        batch shape).
-        """
-        module = copy.deepcopy(self.net_.module_).double().eval()
-        X = torch.tensor(X, dtype=torch.float64)
-        step = self.batch_size
-        # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
-        # when it is unpickled on a machine without CUDA.
-        device = self.net_.device
-        with torch.no_grad():
-            return torch.cat(
-                [
-                    module(X[i : i + step].to(device)).cpu()
-                    for i in range(0, len(X), step)
-                ]
-            ).numpy()
-
-    def _score_samples(self, X):
-        return -self._model_outputs(X)
-
-    @property
-    def history_(self):
-        """skorch's training history (loss per epoch and batch)."""
-        return self.net_.history
+    def _regularizers(self, bias=False, pretrain=None, pretrain_epochs=None):
+        regularizers = [WeightDecay(self.weight_decay)]
+        if not bias:
+            regularizers.append(BiasFree())
+        if pretrain == "autoencoder":
+            regularizers.append(AutoencoderPretraining(pretrain_epochs))
+        return tuple(regularizers)

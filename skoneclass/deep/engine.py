@@ -1,8 +1,8 @@
 """The one training engine of every deep detector: a skorch NeuralNet.
 
-The module is a model of :mod:`skoneclass.parts.models` (its forward returns
-one value s per sample), the criterion a loss of
-:mod:`skoneclass.parts.losses` called as ``loss(s, y)`` with the
+The module is a model of :mod:`skoneclass.deep.modules` (its forward returns
+one value s per sample, and its ``penalties`` are added to the loss), the
+criterion a loss of the same module called as ``loss(s, y)`` with the
 semi-supervised labels as skorch's ``y``. skorch brings the device handling,
 callbacks, history, ``warm_start`` and progress printing.
 """
@@ -17,7 +17,10 @@ class OneClassNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss takes per-sample model outputs and labels."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, y_true.to(y_pred.device))
+        loss = self.criterion_(y_pred, y_true.to(y_pred.device))
+        for penalty in getattr(self.module_, "penalties", ()):
+            loss = loss + penalty(self.module_)
+        return loss
 
 
 class RadiusUpdate(Callback):

@@ -7,19 +7,11 @@ forward pass, never trained (thesis Proposition 1).
 
 from numbers import Integral, Real
 
-import numpy as np
-import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..parts.losses import (
-    DeepSADLoss,
-    HypersphereClassifierLoss,
-    MeanScore,
-    SoftBoundaryLoss,
-)
-from ..parts.models import Hypersphere, embed, initial_center
-from .base import BaseDeepDetector
-from .engine import RadiusUpdate
+from ..parts.losses import DeepSADLoss, Hinge, HSCLoss, MeanScore
+from ..parts.models import Hypersphere
+from .base import NetworkPreset
 
 _SHARED_DOC = """
     network : {"mlp", "lenet28", "lenet32"}, default="mlp"
@@ -56,23 +48,23 @@ _SHARED_DOC = """
         Fraction of training samples below ``offset_``."""
 
 
-class _HypersphereDetector(BaseDeepDetector):
+class _HypersphereDetector(NetworkPreset):
     _parameter_constraints = {
-        **BaseDeepDetector._parameter_constraints,
+        **NetworkPreset._parameter_constraints,
         "pretrain": [StrOptions({"autoencoder"}), None],
         "pretrain_epochs": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def _center(self, encoder, X, labels):
-        """Mean embedding of all samples but the labeled anomalies."""
-        encoder.to(self.device_)
-        Z = embed(encoder, torch.as_tensor(X[labels != -1]).to(self.device_))
-        return initial_center(Z, self.center_eps)
-
-    @property
-    def center_(self):
-        """The hypersphere's center c."""
-        return self.net_.module_.center.cpu().numpy()
+    def _parts(self, model, loss, bias=False):
+        return {
+            "feature_map": self._feature_map(),
+            "model": model,
+            "loss": loss,
+            "regularizer": self._regularizers(
+                bias, self.pretrain, self.pretrain_epochs
+            ),
+            "inference": "frequentist",
+        }
 
 
 class DeepSVDD(_HypersphereDetector):
@@ -193,21 +185,14 @@ class DeepSVDD(_HypersphereDetector):
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
 
-    def _build(self, encoder, X, labels):
-        model = Hypersphere(encoder, self._center(encoder, X, labels))
+    def get_parts(self):
+        """Hypersphere on a bias-free network; mean or hinge loss."""
         if self.objective == "soft-boundary":
-            return model, SoftBoundaryLoss(self.nu), [RadiusUpdate(self.warm_up_epochs)]
-        return model, MeanScore(), []
-
-    def _boundary(self, X):
-        if self.objective != "soft-boundary":
-            return None
-        # The last block-coordinate step: R^2 optimal for the final network
-        # on the whole training set (Prop. 4), not on the last batch.
-        criterion = self.net_.criterion_
-        criterion.solve_radius(torch.as_tensor(self._model_outputs(X)))
-        self.radius_ = float(np.sqrt(criterion.radius2.item()))
-        return -(self.radius_**2)
+            loss = Hinge(nu=self.nu, warm_up_epochs=self.warm_up_epochs)
+        else:
+            loss = MeanScore()
+        model = Hypersphere(center="mean", center_eps=self.center_eps)
+        return self._parts(model, loss)
 
 
 class DeepSAD(_HypersphereDetector):
@@ -320,9 +305,10 @@ class DeepSAD(_HypersphereDetector):
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
 
-    def _build(self, encoder, X, labels):
-        model = Hypersphere(encoder, self._center(encoder, X, labels))
-        return model, DeepSADLoss(self.eta, self.eps), []
+    def get_parts(self):
+        """Hypersphere on a bias-free network; Deep SAD's loss."""
+        model = Hypersphere(center="mean", center_eps=self.center_eps)
+        return self._parts(model, DeepSADLoss(eta=self.eta, eps=self.eps))
 
 
 class HSC(_HypersphereDetector):
@@ -437,15 +423,10 @@ class HSC(_HypersphereDetector):
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
 
-    def _build(self, encoder, X, labels):
-        if not (labels == -1).any():
-            raise ValueError(
-                "HSC needs negatives: label known anomalies or auxiliary "
-                "(outlier exposure) samples with y == -1."
-            )
-        rep_dim = self._network_kwargs(X.shape[1], self.bias)["rep_dim"]
-        model = Hypersphere(encoder, torch.zeros(rep_dim), norm=self.norm)
-        return model, HypersphereClassifierLoss(self.eta), []
+    def get_parts(self):
+        """Radial classifier exp(-h(phi(x))) around the origin; cross-entropy."""
+        model = Hypersphere(center="origin", norm=self.norm)
+        return self._parts(model, HSCLoss(eta=self.eta), bias=self.bias)
 
 
 for _cls in (DeepSVDD, DeepSAD, HSC):

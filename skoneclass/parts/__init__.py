@@ -1,1 +1,81 @@
-"""The parts of the unifying view: losses, models, feature maps, regularizers."""
+"""The parts of the unifying view: losses, models, feature maps, regularizers.
+
+Every estimator is ``min_theta 1/n sum_i l(f_theta(x_i), y_i) + R(f, phi,
+theta)`` (thesis section 4.3) for a choice of loss l, model f_theta, feature
+map phi, regularizer R and inference mode. :class:`~skoneclass.OneClassModel`
+takes these parts; every named estimator's ``get_parts()`` says which it uses.
+"""
+
+from .feature_maps import (
+    MLP,
+    Embedding,
+    Identity,
+    Kernel,
+    LeNet,
+    Nystroem,
+    RandomFourier,
+)
+from .losses import (
+    DeepSADLoss,
+    Hinge,
+    HSCLoss,
+    MeanScore,
+    NegativeLogLikelihood,
+    SemiSupervisedHinge,
+)
+from .models import (
+    Ellipsoid,
+    GaussianDensity,
+    GaussianMixture,
+    Hyperplane,
+    Hypersphere,
+    ParzenDensity,
+    Prototypes,
+    Reconstruction,
+    Subspace,
+)
+from .regularizers import AutoencoderPretraining, BiasFree, Orthogonality, WeightDecay
+
+INFERENCE_MODES = ("frequentist", "bayesian")
+
+
+def make_parts(feature_map, model, loss, regularizer=(), inference="frequentist"):
+    """The five dimensions as the dict that ``get_parts()`` returns."""
+    return {
+        "feature_map": feature_map,
+        "model": model,
+        "loss": loss,
+        "regularizer": tuple(regularizer),
+        "inference": inference,
+    }
+
+
+__all__ = [
+    "MLP",
+    "AutoencoderPretraining",
+    "BiasFree",
+    "DeepSADLoss",
+    "Ellipsoid",
+    "Embedding",
+    "GaussianDensity",
+    "GaussianMixture",
+    "HSCLoss",
+    "Hinge",
+    "Hyperplane",
+    "Hypersphere",
+    "Identity",
+    "Kernel",
+    "LeNet",
+    "MeanScore",
+    "NegativeLogLikelihood",
+    "Nystroem",
+    "Orthogonality",
+    "ParzenDensity",
+    "Prototypes",
+    "RandomFourier",
+    "Reconstruction",
+    "SemiSupervisedHinge",
+    "Subspace",
+    "WeightDecay",
+    "make_parts",
+]

@@ -1,16 +1,29 @@
-"""Feature maps phi(x): the third dimension of the unifying view.
+"""Feature maps phi(x): the third dimension of the unifying view (D3).
 
-:class:`Kernel` is the implicit feature map phi_k of a positive semi-definite
-kernel, k(x, x') = <phi_k(x), phi_k(x')>, known only through Gram matrices.
-It serves every kernel method (SVDD, SSAD, kernel PCA) so that they agree on
-kernel names and on the resolution of ``gamma``.
+Three kinds, which decide how a model on top of them can be trained:
+
+- *implicit*: :class:`Kernel`, phi_k with k(x, x') = <phi_k(x), phi_k(x')>,
+  known only through Gram matrices; only the exact (QP, eigen) solvers use it.
+- *fixed explicit*: :class:`Identity`, :class:`RandomFourier`,
+  :class:`Nystroem` and :class:`Embedding` (any pre-fitted transformer). They
+  have ``fit(X)`` / ``transform(X)`` and are applied once, before training.
+- *trainable*: :class:`MLP` and :class:`LeNet`, phi_omega, whose
+  ``build(n_features, bias)`` returns the torch network the SGD solver trains
+  (and ``build_decoder`` its mirror for autoencoders).
 """
 
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.kernel_approximation import Nystroem as _SkNystroem
+from sklearn.kernel_approximation import RBFSampler
 from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .base import Part
 
 #: Parameter constraints shared by every estimator that takes a kernel.
 KERNEL_PARAMETER_CONSTRAINTS = {
@@ -23,7 +36,37 @@ KERNEL_PARAMETER_CONSTRAINTS = {
 _STATIONARY = ("rbf", "laplacian")
 
 
-class Kernel:
+def resolve_gamma(gamma, X):
+    """``"scale"`` -> 1 / (n_features X.var()), ``"auto"`` -> 1 / n_features."""
+    if gamma == "scale":
+        var = X.var()
+        return 1.0 / (X.shape[1] * var) if var > 0 else 1.0
+    if gamma == "auto":
+        return 1.0 / X.shape[1]
+    return float(gamma)
+
+
+class FeatureMap(Part):
+    """Base of the feature maps; ``kind`` is "implicit", "fixed" or "trainable"."""
+
+    kind = "fixed"
+
+
+class Identity(FeatureMap):
+    """phi(x) = x: the model works on the raw input."""
+
+    formula = "x"
+
+    def fit(self, X, random_state=None):
+        """Nothing to fit."""
+        return self
+
+    def transform(self, X):
+        """Return ``X`` unchanged."""
+        return X
+
+
+class Kernel(FeatureMap):
     """Implicit kernel feature map, evaluated through Gram matrices.
 
     Parameters
@@ -42,11 +85,17 @@ class Kernel:
         Independent term of "poly" and "sigmoid".
     """
 
+    kind = "implicit"
+
     def __init__(self, kernel="rbf", gamma="scale", degree=3, coef0=1.0):
         self.kernel = kernel
         self.gamma = gamma
         self.degree = degree
         self.coef0 = coef0
+
+    @property
+    def formula(self):
+        return f"phi_k(x), k = {getattr(self.kernel, '__name__', self.kernel)}"
 
     def fit(self, X):
         """Resolve ``gamma`` on the training data ``X``."""
@@ -54,13 +103,7 @@ class Kernel:
         # expanded squared distances ||x||^2 + ||x'||^2 - 2<x, x'> from
         # cancelling catastrophically on data far from the origin.
         self.shift_ = X.mean(axis=0) if self.kernel in _STATIONARY else 0.0
-        if self.gamma == "scale":
-            var = X.var()
-            self.gamma_ = 1.0 / (X.shape[1] * var) if var > 0 else 1.0
-        elif self.gamma == "auto":
-            self.gamma_ = 1.0 / X.shape[1]
-        else:
-            self.gamma_ = float(self.gamma)
+        self.gamma_ = resolve_gamma(self.gamma, X)
         return self
 
     def __call__(self, X, Y=None):
@@ -89,3 +132,263 @@ class Kernel:
         if self.kernel == "cosine":
             return (sq > 0).astype(float)
         return np.array([self(row[None])[0, 0] for row in X])
+
+
+class RandomFourier(FeatureMap):
+    """Random Fourier features z(x) of the RBF kernel (Rahimi & Recht, 2007).
+
+    An explicit map with <z(x), z(x')> ~ exp(-gamma ||x - x'||^2), so that a
+    kernel model costs O(n n_components) instead of the O(n^2) Gram matrix
+    (scikit-learn's :class:`~sklearn.kernel_approximation.RBFSampler`).
+
+    Parameters
+    ----------
+    n_components : int, default=500
+    gamma : {"scale", "auto"} or float, default="scale"
+        As for :class:`Kernel`.
+    random_state : int, RandomState instance or None, default=None
+        None takes the estimator's ``random_state``.
+    """
+
+    def __init__(self, n_components=500, gamma="scale", random_state=None):
+        self.n_components = n_components
+        self.gamma = gamma
+        self.random_state = random_state
+
+    formula = "z(x) ~ phi_k(x), random Fourier features (rbf)"
+
+    def fit(self, X, random_state=None):
+        """Draw the random frequencies for the data ``X``."""
+        seed = random_state if self.random_state is None else self.random_state
+        self.sampler_ = RBFSampler(
+            gamma=resolve_gamma(self.gamma, X),
+            n_components=self.n_components,
+            random_state=seed,
+        ).fit(X)
+        return self
+
+    def transform(self, X):
+        """Features of shape (n_samples, n_components)."""
+        return self.sampler_.transform(X)
+
+
+class Nystroem(FeatureMap):
+    """Nystroem approximation of a kernel feature map (Williams & Seeger, 2001).
+
+    phi(x) = K_mm^{-1/2} k(landmarks, x) on ``n_components`` landmarks drawn
+    from the training data (scikit-learn's
+    :class:`~sklearn.kernel_approximation.Nystroem`).
+
+    Parameters
+    ----------
+    kernel : str or callable, default="rbf"
+    gamma : {"scale", "auto"} or float, default="scale"
+    n_components : int, default=300
+    degree : int, default=3
+    coef0 : float, default=1.0
+    random_state : int, RandomState instance or None, default=None
+        None takes the estimator's ``random_state``.
+    """
+
+    def __init__(
+        self,
+        kernel="rbf",
+        gamma="scale",
+        n_components=300,
+        degree=3,
+        coef0=1.0,
+        random_state=None,
+    ):
+        self.kernel = kernel
+        self.gamma = gamma
+        self.n_components = n_components
+        self.degree = degree
+        self.coef0 = coef0
+        self.random_state = random_state
+
+    @property
+    def formula(self):
+        return (
+            f"phi_k(x) ~ Nystroem, k = {getattr(self.kernel, '__name__', self.kernel)}"
+        )
+
+    def fit(self, X, random_state=None):
+        """Draw the landmarks from ``X``."""
+        seed = random_state if self.random_state is None else self.random_state
+        self.map_ = _SkNystroem(
+            kernel=self.kernel,
+            gamma=resolve_gamma(self.gamma, X),
+            n_components=min(self.n_components, X.shape[0]),
+            degree=self.degree,
+            coef0=self.coef0,
+            random_state=seed,
+        ).fit(X)
+        return self
+
+    def transform(self, X):
+        """Features of shape (n_samples, n_components)."""
+        return self.map_.transform(X)
+
+
+class Embedding(FeatureMap):
+    """Any scikit-learn transformer as a fixed feature map.
+
+    A fitted transformer is used as it is (e.g. a
+    :class:`~skoneclass.AutoencoderEmbedding` trained on other data); an
+    unfitted one is cloned and fitted on the training data first.
+
+    Parameters
+    ----------
+    transformer : scikit-learn transformer
+    """
+
+    def __init__(self, transformer):
+        self.transformer = transformer
+
+    @property
+    def formula(self):
+        return f"T(x), {type(self.transformer).__name__}"
+
+    def fit(self, X, random_state=None):
+        """Use the fitted transformer, or fit a clone on ``X``."""
+        try:
+            check_is_fitted(self.transformer)
+            self.transformer_ = self.transformer
+        except NotFittedError:
+            self.transformer_ = clone(self.transformer).fit(X)
+        return self
+
+    def transform(self, X):
+        """The transformer's output."""
+        return np.asarray(self.transformer_.transform(X), dtype=np.float64)
+
+
+class MLP(FeatureMap):
+    """Fully connected network phi_omega (thesis appendix B.1.1).
+
+    Hidden blocks (linear, batch norm without affine parameters, activation)
+    and a linear representation layer; no activation or batch norm on the
+    representation, Glorot-uniform weights.
+
+    Parameters
+    ----------
+    hidden_dims : tuple of int or "auto", default="auto"
+        "auto" uses the thesis's ODDS sizes: 128-64 for more than 100
+        features, else 32-16.
+    rep_dim : int or "auto", default="auto"
+        "auto": 32 above 100 features, 8 above 8, else 4.
+    activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
+    negative_slope : float, default=0.01
+    batch_norm : bool, default=True
+    """
+
+    kind = "trainable"
+
+    def __init__(
+        self,
+        hidden_dims="auto",
+        rep_dim="auto",
+        activation="leaky_relu",
+        negative_slope=0.01,
+        batch_norm=True,
+    ):
+        self.hidden_dims = hidden_dims
+        self.rep_dim = rep_dim
+        self.activation = activation
+        self.negative_slope = negative_slope
+        self.batch_norm = batch_norm
+
+    formula = "phi_omega(x), MLP"
+
+    def _kwargs(self, n_features, bias):
+        # Imported here: skoneclass.deep imports the parts, not the reverse.
+        from ..deep.networks import auto_mlp_dims
+
+        hidden, rep_dim = auto_mlp_dims(n_features)
+        return {
+            "n_features": n_features,
+            "hidden_dims": hidden
+            if self.hidden_dims == "auto"
+            else tuple(self.hidden_dims),
+            "rep_dim": rep_dim if self.rep_dim == "auto" else self.rep_dim,
+            "bias": bias,
+            "batch_norm": self.batch_norm,
+            "activation": self.activation,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Size of the representation for ``n_features`` inputs."""
+        return self._kwargs(n_features, False)["rep_dim"]
+
+    def build(self, n_features, bias=False):
+        """The encoder network (a fresh initialization)."""
+        from ..deep.networks import MLP as _MLP
+
+        return _MLP(**self._kwargs(n_features, bias))
+
+    def build_decoder(self, n_features, bias=False):
+        """The mirrored decoder, representation -> input."""
+        from ..deep.networks import MLPDecoder
+
+        return MLPDecoder(**self._kwargs(n_features, bias))
+
+
+#: Image shape and default rep_dim of the thesis's LeNets (appendix B.1.1).
+LENET_SHAPES = {(1, 28, 28): 32, (3, 32, 32): 128}
+
+
+class LeNet(FeatureMap):
+    """The thesis's LeNet-type CNN phi_omega for flattened images.
+
+    Parameters
+    ----------
+    image_shape : (1, 28, 28) or (3, 32, 32), default=(1, 28, 28)
+        Shape (C, H, W) of the images; ``X`` holds them flattened.
+    rep_dim : int or "auto", default="auto"
+        32 for 28x28 gray, 128 for 32x32 color images.
+    negative_slope : float, default=0.01
+    """
+
+    kind = "trainable"
+
+    def __init__(self, image_shape=(1, 28, 28), rep_dim="auto", negative_slope=0.01):
+        self.image_shape = image_shape
+        self.rep_dim = rep_dim
+        self.negative_slope = negative_slope
+
+    formula = "phi_omega(x), LeNet CNN"
+
+    def _kwargs(self, n_features):
+        shape = tuple(self.image_shape)
+        if shape not in LENET_SHAPES:
+            raise ValueError(
+                f"LeNet takes image_shape (1, 28, 28) or (3, 32, 32), got {shape}."
+            )
+        if n_features != int(np.prod(shape)):
+            raise ValueError(
+                f"LeNet(image_shape={shape}) takes flattened images of "
+                f"{int(np.prod(shape))} features, got {n_features}."
+            )
+        rep_dim = LENET_SHAPES[shape] if self.rep_dim == "auto" else self.rep_dim
+        return {
+            "shape": shape,
+            "rep_dim": rep_dim,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Size of the representation."""
+        return self._kwargs(n_features)["rep_dim"]
+
+    def build(self, n_features, bias=False):
+        """The encoder CNN; it has no bias terms in any case."""
+        from ..deep.networks import LeNet as _LeNet
+
+        return _LeNet(**self._kwargs(n_features))
+
+    def build_decoder(self, n_features, bias=False):
+        """The mirrored deconvolutional decoder."""
+        from ..deep.networks import LeNetDecoder
+
+        return LeNetDecoder(**self._kwargs(n_features))

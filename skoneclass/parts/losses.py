@@ -1,86 +1,133 @@
-"""Losses l(s, y): the first dimension of the unifying view.
+"""Losses l(s, y): the first dimension of the unifying view (D1).
 
-Each loss is a :class:`torch.nn.Module` called as ``loss(s, y)`` on the
-per-sample model outputs ``s = f_theta(x)`` (e.g. a squared distance to a
-center, a reconstruction error) and the labels ``y`` (+1 known normal, -1
-known anomaly, 0 unlabeled). It returns the mean loss of the batch. Losses
-that carry state (the soft-boundary radius) keep it in buffers, so that
-``.to(device)`` and pickling carry it along.
+A loss acts on the model output s = f_theta(x) and the label y (+1 known
+normal, -1 known anomaly, 0 unlabeled); the objective is
+``1/n sum_i l(f_theta(x_i), y_i) + R``. Losses with ``uses_labels`` make an
+estimator semi-supervised (``fit`` then validates ``y``); the others ignore
+it. ``build()`` returns the torch module of :mod:`skoneclass.deep.modules`
+for the SGD solver; losses without one are solved exactly only.
 """
 
-import torch
-from torch import nn
+from .base import Part
 
 
-class MeanScore(nn.Module):
-    """l(s, y) = s: the mean model output (One-Class Deep SVDD, autoencoders).
+class Loss(Part):
+    """Base of the losses."""
 
-    Labels are ignored.
+    uses_labels = False
+    #: Hinge losses put a boundary (radius, offset) into the model.
+    has_boundary = False
+
+    def build(self):
+        """The torch loss module, or None when only exact solvers apply."""
+        return None
+
+
+class MeanScore(Loss):
+    """l(s, y) = s: the model output itself, averaged over the data.
+
+    The squared distance of One-Class Deep SVDD, the reconstruction error of
+    PCA and autoencoders, the prototype distance of k-means. Labels are
+    ignored.
     """
 
-    def forward(self, s, y=None):
-        return s.mean()
+    formula = "s"
+
+    def build(self):
+        from ..deep.modules import MeanOutput
+
+        return MeanOutput()
 
 
-class SoftBoundaryLoss(nn.Module):
-    """Soft-boundary Deep SVDD (thesis eq. 2.10), without the weight decay.
+class Hinge(Loss):
+    """l(s) = max(0, s) / nu on s = f(x) - R^2: the soft boundary.
 
-    l = R^2 + 1/nu * mean(max(0, s - R^2)), with s the squared distance to
-    the center. R^2 is a buffer solved outside the gradient step (block
-    coordinate descent) as the (1 - nu) quantile of the distances.
+    The loss of SVDD, the OC-SVM, MVE and soft-boundary Deep SVDD; the model's
+    boundary (R^2, rho) enters the regularizer. nu bounds the fraction of
+    training samples outside the boundary from above.
 
     Parameters
     ----------
-    nu : float in (0, 1]
+    nu : float in (0, 1], default=0.1
+    warm_up_epochs : int, default=10
+        SGD only: epochs before the radius is first solved (block coordinate
+        descent, as in the Deep SVDD reference code).
     """
 
-    def __init__(self, nu=0.1):
-        super().__init__()
+    has_boundary = True
+
+    def __init__(self, nu=0.1, warm_up_epochs=10):
         self.nu = nu
-        self.register_buffer("radius2", torch.tensor(0.0))
+        self.warm_up_epochs = warm_up_epochs
 
-    def forward(self, s, y=None):
-        return self.radius2 + torch.clamp(s - self.radius2, min=0).mean() / self.nu
+    formula = "max(0, s) / nu"
 
-    @torch.no_grad()
-    def solve_radius(self, s):
-        """Set R^2 to the (1 - nu) quantile of the squared distances ``s``."""
-        self.radius2.fill_(torch.quantile(s.detach().float(), 1.0 - self.nu).item())
+    def build(self):
+        from ..deep.modules import SoftBoundaryObjective
+
+        return SoftBoundaryObjective(self.nu)
 
 
-class DeepSADLoss(nn.Module):
-    """Deep SAD's semi-supervised loss (thesis eq. 2.15 and its reference code).
+class SemiSupervisedHinge(Loss):
+    """l(s, y) = max(0, y s) with a margin: SSAD's loss (Goernitz et al., 2013).
 
-    l(s, 0) = s for unlabeled samples and l(s, y) = eta * (s + eps)^y for
-    labeled ones: a labeled normal (y = +1) is pulled to the center, a labeled
-    anomaly (y = -1) pushed away by the inverse distance. Without labels this
-    is One-Class Deep SVDD.
+    Unlabeled samples pay the soft-boundary hinge, labeled normals must lie
+    inside and labeled anomalies outside the sphere by a margin gamma weighted
+    by kappa. Solved exactly by :class:`~skoneclass.SSAD`'s QP.
+
+    Parameters
+    ----------
+    nu : float in (0, 1], default=0.1
+    kappa : float, default=1.0
+    eta_normal, eta_anomaly : float, default=1.0
+        Slack weights of labeled normals and anomalies relative to unlabeled.
+    """
+
+    uses_labels = True
+    has_boundary = True
+
+    def __init__(self, nu=0.1, kappa=1.0, eta_normal=1.0, eta_anomaly=1.0):
+        self.nu = nu
+        self.kappa = kappa
+        self.eta_normal = eta_normal
+        self.eta_anomaly = eta_anomaly
+
+    formula = "max(0, y s)"
+
+
+class DeepSADLoss(Loss):
+    """l(s, 0) = s, l(s, y) = eta (s + eps)^y: Deep SAD's loss (thesis eq. 2.15).
+
+    Labeled normals are pulled towards the center, labeled anomalies pushed
+    away by the inverse distance; without labels it is :class:`MeanScore`.
 
     Parameters
     ----------
     eta : float > 0, default=1.0
         Weight of the labeled samples.
-    eps : float, default=1e-6
-        Keeps the inverse distance finite.
+    eps : float > 0, default=1e-6
     """
 
+    uses_labels = True
+
     def __init__(self, eta=1.0, eps=1e-6):
-        super().__init__()
         self.eta = eta
         self.eps = eps
 
-    def forward(self, s, y):
-        y = y.to(s.dtype)
-        labeled = self.eta * (s + self.eps) ** y
-        return torch.where(y == 0, s, labeled).mean()
+    formula = "s^y"
+
+    def build(self):
+        from ..deep.modules import DeepSADObjective
+
+        return DeepSADObjective(self.eta, self.eps)
 
 
-class HypersphereClassifierLoss(nn.Module):
+class HSCLoss(Loss):
     """Binary cross-entropy of the Hypersphere Classifier (thesis eq. 2.20).
 
-    With rho(z) = exp(-s) the probability of being normal, unlabeled and
-    labeled normal samples cost s and labeled anomalies -log(1 - exp(-s)),
-    the latter weighted by ``eta`` as all labeled samples.
+    With exp(-s) the probability of being normal: unlabeled and labeled
+    normal samples cost s, labeled anomalies -log(1 - exp(-s)). Needs
+    negatives (``y == -1``).
 
     Parameters
     ----------
@@ -88,13 +135,24 @@ class HypersphereClassifierLoss(nn.Module):
         Weight of the labeled samples.
     """
 
+    uses_labels = True
+
     def __init__(self, eta=1.0):
-        super().__init__()
         self.eta = eta
 
-    def forward(self, s, y):
-        # -log(1 - exp(-s)) computed stably as -log(-expm1(-s)).
-        anomaly = -torch.log(-torch.expm1(-torch.clamp(s, min=1e-6)))
-        per_sample = torch.where(y == -1, anomaly, s)
-        weight = torch.where(y == 0, 1.0, self.eta)
-        return (weight * per_sample).mean()
+    formula = "BCE(exp(-s), y)"
+
+    def build(self):
+        from ..deep.modules import HSCObjective
+
+        return HSCObjective(self.eta)
+
+
+class NegativeLogLikelihood(Loss):
+    """l(s) = -log s for a density model s = p_theta(x).
+
+    The score is the log-likelihood; the probabilistic models (Gaussian,
+    mixture, KDE) are fitted exactly (closed form, EM, bandwidth selection).
+    """
+
+    formula = "-log s"

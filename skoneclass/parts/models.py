@@ -1,80 +1,233 @@
-"""Models f_theta(x): the second dimension of the unifying view.
+"""Models f_theta(x): the second dimension of the unifying view (D2).
 
-A model wraps a feature map (a network) and outputs, per sample, the
-quantity the losses of :mod:`skoneclass.parts.losses` act on and the anomaly
-score derives from: a squared distance to a center, or a reconstruction
-error. Fixed quantities such as the center are buffers, so that ``.to()`` and
-pickling carry them and no optimizer ever moves them.
+A model maps an input (through the feature map) to the scalar s that the
+loss evaluates and the anomaly score derives from. Parameters here are the
+model's own; solver settings of the exact solvers (libsvm's tolerance, EM
+restarts) sit with the model they solve.
+
+``formula`` is the model's column of Table 4.1; models with a boundary
+(hypersphere radius, hyperplane offset, ellipsoid) have a
+``boundary_formula`` / ``boundary_penalty`` used with a hinge loss.
 """
 
-import torch
-from torch import nn
+from .base import Part
 
 
-class Hypersphere(nn.Module):
-    """f(x) = ||phi(x) - c||^2 (or the pseudo-Huber h(phi(x) - c)).
+class Model(Part):
+    """Base of the models."""
+
+    boundary_formula = None
+    boundary_penalty = None
+    #: Regularization that is part of the model itself (Table 4.1).
+    penalty = None
+
+
+class Hypersphere(Model):
+    """f(x) = ||phi(x) - c||^2: the hypersphere of (Deep) SVDD, SSAD, Deep SAD, HSC.
 
     Parameters
     ----------
-    feature_map : nn.Module
-        phi, mapping a batch to embeddings of shape (batch, rep_dim).
-    center : torch.Tensor of shape (rep_dim,)
-        The fixed center c (zeros for the Hypersphere Classifier).
+    center : {"auto", "mean", "origin", "learned"}, default="auto"
+        "mean": c fixed at the mean initial embedding (labeled anomalies
+        excluded), the Deep SVDD choice that prevents collapse of a trained
+        feature map (thesis Prop. 1). "origin": c = 0 (the Hypersphere
+        Classifier). "learned": c is optimized, as in kernel SVDD (by the QP,
+        or by SGD on a fixed feature map). "auto": "mean" on a trainable
+        feature map, "learned" on a fixed one.
+    center_eps : float, default=0.1
+        "mean": coordinates closer to 0 than this are pushed to +-center_eps.
     norm : {"squared", "pseudo_huber"}, default="squared"
-        ``||z||^2`` or the robust ``sqrt(||z||^2 + 1) - 1``.
+        ``||z||^2`` or the robust ``sqrt(||z||^2 + 1) - 1`` (HSC).
     """
 
-    def __init__(self, feature_map, center, norm="squared"):
-        super().__init__()
-        self.feature_map = feature_map
+    def __init__(self, center="auto", center_eps=0.1, norm="squared"):
+        self.center = center
+        self.center_eps = center_eps
         self.norm = norm
-        self.register_buffer("center", torch.as_tensor(center, dtype=torch.float32))
 
-    def forward(self, X):
-        sq = torch.sum((self.feature_map(X) - self.center) ** 2, dim=1)
+    @property
+    def formula(self):
+        z = "phi(x)" if self.center == "origin" else "phi(x) - c"
         if self.norm == "pseudo_huber":
-            return torch.sqrt(sq + 1.0) - 1.0
-        return sq
+            return f"sqrt(||{z}||^2 + 1) - 1"
+        return f"||{z}||^2"
+
+    boundary_formula = "||phi(x) - c||^2 - R^2"
+    boundary_penalty = "R^2"
 
 
-class Reconstruction(nn.Module):
-    """f(x) = mean_j (x_j - dec(enc(x))_j)^2, the per-sample mean squared error.
+class Hyperplane(Model):
+    """f(x) = rho - <w, phi(x)>: the OC-SVM's separating hyperplane.
 
     Parameters
     ----------
-    encoder, decoder : nn.Module
+    tol, shrinking, cache_size, max_iter
+        Settings of libsvm, the exact solver (see :class:`sklearn.svm.OneClassSVM`).
     """
 
-    def __init__(self, encoder, decoder):
-        super().__init__()
-        self.encoder = encoder
-        self.decoder = decoder
+    def __init__(self, tol=1e-3, shrinking=True, cache_size=200, max_iter=-1):
+        self.tol = tol
+        self.shrinking = shrinking
+        self.cache_size = cache_size
+        self.max_iter = max_iter
 
-    def forward(self, X):
-        error = (self.decoder(self.encoder(X)) - X) ** 2
-        return error.flatten(start_dim=1).mean(dim=1)
-
-
-@torch.no_grad()
-def embed(module, X, batch_size=1024):
-    """Outputs of ``module`` on ``X`` in eval mode, batched, without gradients."""
-    was_training = module.training
-    module.eval()
-    try:
-        return torch.cat(
-            [module(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
-        )
-    finally:
-        module.train(was_training)
+    formula = "rho - <w, phi(x)>"
+    boundary_formula = formula
+    boundary_penalty = "||w||^2 / 2 - rho"
 
 
-def initial_center(embeddings, eps=0.1):
-    """Mean embedding, with coordinates closer to 0 than ``eps`` pushed to +-eps.
+class GaussianDensity(Model):
+    """f(x) = N(x; mu, Sigma), the Gaussian / Mahalanobis model.
 
-    A zero coordinate could be matched by zero weights, a trivial solution
-    (the Deep SVDD reference code's safeguard). Exact zeros stay at zero, as
-    there.
+    Parameters
+    ----------
+    covariance : {"empirical", "ledoit_wolf", "mcd"}, default="empirical"
+    support_fraction : float or None, default=None
+        MCD only.
+    reg_covar : float, default=1e-6
     """
-    c = embeddings.mean(dim=0)
-    small = c.abs() < eps
-    return torch.where(small, torch.sign(c) * eps, c)
+
+    def __init__(self, covariance="empirical", support_fraction=None, reg_covar=1e-6):
+        self.covariance = covariance
+        self.support_fraction = support_fraction
+        self.reg_covar = reg_covar
+
+    formula = "N(x; mu, Sigma)"
+
+
+class GaussianMixture(Model):
+    """f(x) = sum_k pi_k N(x; mu_k, Sigma_k), fitted by EM.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    reg_covar : float, default=1e-6
+    max_iter : int, default=100
+    n_init : int, default=1
+    """
+
+    def __init__(
+        self,
+        n_components=2,
+        covariance_type="full",
+        reg_covar=1e-6,
+        max_iter=100,
+        n_init=1,
+    ):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+
+    formula = "sum_k pi_k N(x; mu_k, Sigma_k)"
+
+    @property
+    def penalty(self):
+        return f"number of components K = {self.n_components}"
+
+
+class ParzenDensity(Model):
+    """f(x) = (1/n) sum_i k_h(x, x_i), the Gaussian kernel density estimate.
+
+    Parameters
+    ----------
+    bandwidth : float or {"cv", "scott", "silverman"}, default="cv"
+    bandwidth_grid : array-like or None, default=None
+    cv : int, default=5
+    """
+
+    def __init__(self, bandwidth="cv", bandwidth_grid=None, cv=5):
+        self.bandwidth = bandwidth
+        self.bandwidth_grid = bandwidth_grid
+        self.cv = cv
+
+    formula = "(1/n) sum_i k_h(x, x_i)"
+
+    @property
+    def penalty(self):
+        return f"bandwidth h ({self.bandwidth})"
+
+
+class Subspace(Model):
+    """f(x) = ||phi(x) - W^T W phi(x)||^2: (kernel) PCA reconstruction error.
+
+    Parameters
+    ----------
+    n_components : int or float in (0, 1), default=0.9
+        Components kept, or the fraction of variance they explain.
+    """
+
+    def __init__(self, n_components=0.9):
+        self.n_components = n_components
+
+    formula = "||phi(x) - W^T W phi(x)||^2"
+    penalty = "orthogonality of W"
+
+
+class Reconstruction(Model):
+    """f(x) = ||x - dec(enc(x))||^2 / D: an autoencoder's reconstruction error.
+
+    The encoder is the feature map; the decoder its mirror.
+
+    Parameters
+    ----------
+    space : {"input", "features"}, default="input"
+        Where the error is measured: the input, or additionally every hidden
+        layer of the encoder applied to the reconstruction (the
+        reconstruction error in a neural feature space, thesis 4.3.2).
+    """
+
+    def __init__(self, space="input"):
+        self.space = space
+
+    @property
+    def formula(self):
+        if self.space == "features":
+            return "sum_l ||h_l(x) - h_l(dec(enc(x)))||^2"
+        return "||x - dec(enc(x))||^2"
+
+    penalty = "bottleneck"
+
+
+class Prototypes(Model):
+    """f(x) = min_k ||x - c_k||^2: distance to the nearest k-means prototype.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    n_init : "auto" or int, default="auto"
+    max_iter : int, default=300
+    tol : float, default=1e-4
+    """
+
+    def __init__(self, n_clusters=8, n_init="auto", max_iter=300, tol=1e-4):
+        self.n_clusters = n_clusters
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+
+    formula = "min_k ||x - c_k||^2"
+
+    @property
+    def penalty(self):
+        return f"number of prototypes k = {self.n_clusters}"
+
+
+class Ellipsoid(Model):
+    """f(x) = (x - c)^T Sigma^-1 (x - c): the minimum volume ellipsoid.
+
+    Parameters
+    ----------
+    tol : float, default=1e-4
+    max_iter : int, default=100
+    """
+
+    def __init__(self, tol=1e-4, max_iter=100):
+        self.tol = tol
+        self.max_iter = max_iter
+
+    formula = "(x - c)^T Sigma^-1 (x - c)"
+    boundary_formula = "(x - c)^T Sigma^-1 (x - c) - R^2"
+    boundary_penalty = "log det Sigma"

@@ -9,12 +9,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.covariance import EmpiricalCovariance, LedoitWolf, MinCovDet
-from sklearn.mixture import GaussianMixture
+from sklearn.mixture import GaussianMixture as _SkGaussianMixture
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import KernelDensity
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseDetector
+from ..parts import make_parts
+from ..parts.feature_maps import Identity
+from ..parts.losses import NegativeLogLikelihood
+from ..parts.models import GaussianDensity, GaussianMixture, ParzenDensity
 
 #: The thesis's bandwidth grid for KDE, h in {2^0.5, 2^1, ..., 2^5}.
 THESIS_BANDWIDTHS = np.logspace(0.5, 5, 10, base=2)
@@ -75,6 +79,14 @@ class KDE(BaseDetector):
         self.bandwidth_grid = bandwidth_grid
         self.cv = cv
         self.contamination = contamination
+
+    def get_parts(self):
+        """Raw input, Parzen density, negative log-likelihood."""
+        return make_parts(
+            Identity(),
+            ParzenDensity(self.bandwidth, self.bandwidth_grid, self.cv),
+            NegativeLogLikelihood(),
+        )
 
     def _fit(self, X, y):
         if self.bandwidth == "cv":
@@ -165,6 +177,14 @@ class Gaussian(BaseDetector):
         self.random_state = random_state
         self.contamination = contamination
 
+    def get_parts(self):
+        """Raw input, Gaussian density, negative log-likelihood."""
+        return make_parts(
+            Identity(),
+            GaussianDensity(self.covariance, self.support_fraction, self.reg_covar),
+            NegativeLogLikelihood(),
+        )
+
     def _fit(self, X, y):
         if self.covariance == "mcd":
             est = MinCovDet(
@@ -241,7 +261,7 @@ class GMM(BaseDetector):
     _parameter_constraints = {
         **BaseDetector._parameter_constraints,
         **{
-            k: GaussianMixture._parameter_constraints[k]
+            k: _SkGaussianMixture._parameter_constraints[k]
             for k in (
                 "n_components",
                 "covariance_type",
@@ -271,8 +291,22 @@ class GMM(BaseDetector):
         self.random_state = random_state
         self.contamination = contamination
 
+    def get_parts(self):
+        """Raw input, Gaussian mixture, negative log-likelihood."""
+        return make_parts(
+            Identity(),
+            GaussianMixture(
+                n_components=self.n_components,
+                covariance_type=self.covariance_type,
+                reg_covar=self.reg_covar,
+                max_iter=self.max_iter,
+                n_init=self.n_init,
+            ),
+            NegativeLogLikelihood(),
+        )
+
     def _fit(self, X, y):
-        self.gmm_ = GaussianMixture(
+        self.gmm_ = _SkGaussianMixture(
             n_components=self.n_components,
             covariance_type=self.covariance_type,
             reg_covar=self.reg_covar,

@@ -8,6 +8,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseDetector
+from ..parts import make_parts
+from ..parts.feature_maps import Identity
+from ..parts.losses import Hinge
+from ..parts.models import Ellipsoid
 
 
 def min_volume_enclosing_ellipsoid(P, tol=1e-4, max_iter=100_000):
@@ -131,6 +135,12 @@ class MVE(BaseDetector):
         self.tol = tol
         self.max_iter = max_iter
         self.contamination = contamination
+
+    def get_parts(self):
+        """Raw input, ellipsoid, hinge."""
+        return make_parts(
+            Identity(), Ellipsoid(self.tol, self.max_iter), Hinge(self.nu)
+        )
 
     def _fit(self, X, y):
         n, d = X.shape

@@ -7,6 +7,10 @@ from sklearn.svm import OneClassSVM
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseDetector
+from ..parts import make_parts
+from ..parts.feature_maps import Kernel
+from ..parts.losses import Hinge
+from ..parts.models import Hyperplane
 
 
 class OCSVM(BaseDetector):
@@ -115,6 +119,14 @@ class OCSVM(BaseDetector):
         self.cache_size = cache_size
         self.max_iter = max_iter
         self.contamination = contamination
+
+    def get_parts(self):
+        """phi_k, hyperplane, hinge: the OC-SVM of Schoelkopf et al. (2001)."""
+        return make_parts(
+            Kernel(self.kernel, self.gamma, self.degree, self.coef0),
+            Hyperplane(self.tol, self.shrinking, self.cache_size, self.max_iter),
+            Hinge(self.nu),
+        )
 
     def _fit(self, X, y):
         # libsvm expands ||x - x'||^2, which cancels on data far from the

@@ -4,6 +4,10 @@ import numpy as np
 from sklearn.cluster import KMeans as _SkKMeans
 
 from ..base import BaseDetector
+from ..parts import make_parts
+from ..parts.feature_maps import Identity
+from ..parts.losses import MeanScore
+from ..parts.models import Prototypes
 
 
 class KMeans(BaseDetector):
@@ -69,6 +73,14 @@ class KMeans(BaseDetector):
         self.tol = tol
         self.random_state = random_state
         self.contamination = contamination
+
+    def get_parts(self):
+        """Raw input, k-means prototypes, squared distance."""
+        return make_parts(
+            Identity(),
+            Prototypes(self.n_clusters, self.n_init, self.max_iter, self.tol),
+            MeanScore(),
+        )
 
     def _fit(self, X, y):
         if self.n_clusters > X.shape[0]:

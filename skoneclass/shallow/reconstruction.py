@@ -13,7 +13,10 @@ from sklearn.decomposition import PCA as _SkPCA
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseDetector
-from ..parts.feature_maps import KERNEL_PARAMETER_CONSTRAINTS, Kernel
+from ..parts import make_parts
+from ..parts.feature_maps import KERNEL_PARAMETER_CONSTRAINTS, Identity, Kernel
+from ..parts.losses import MeanScore
+from ..parts.models import Subspace
 
 _N_COMPONENTS = [
     Interval(Integral, 0, None, closed="left"),
@@ -76,6 +79,10 @@ class PCA(BaseDetector):
     def __init__(self, n_components=0.9, contamination="auto"):
         self.n_components = n_components
         self.contamination = contamination
+
+    def get_parts(self):
+        """Raw input, linear subspace, reconstruction error."""
+        return make_parts(Identity(), Subspace(self.n_components), MeanScore())
 
     def _fit(self, X, y):
         d = X.shape[1]
@@ -162,6 +169,14 @@ class KernelPCA(BaseDetector):
         self.coef0 = coef0
         self.n_components = n_components
         self.contamination = contamination
+
+    def get_parts(self):
+        """phi_k, linear subspace in feature space, reconstruction error."""
+        return make_parts(
+            Kernel(self.kernel, self.gamma, self.degree, self.coef0),
+            Subspace(self.n_components),
+            MeanScore(),
+        )
 
     def _fit(self, X, y):
         self.kernel_map_ = Kernel(self.kernel, self.gamma, self.degree, self.coef0)

@@ -30,7 +30,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseDetector
+from ..parts import make_parts
 from ..parts.feature_maps import KERNEL_PARAMETER_CONSTRAINTS, Kernel
+from ..parts.losses import Hinge, SemiSupervisedHinge
+from ..parts.models import Hypersphere
 
 # Relative tolerance deciding which dual variables sit on a bound; the
 # interior-point solution reaches a bound only up to its own tolerance.
@@ -213,6 +216,14 @@ class SVDD(BaseDetector):
         n = labels.shape[0]
         return np.ones(n), np.full(n, 1.0 / (self.nu * n)), np.zeros(n, bool), 0.0
 
+    def get_parts(self):
+        """phi_k, hypersphere with learned center and radius, hinge."""
+        return make_parts(
+            Kernel(self.kernel, self.gamma, self.degree, self.coef0),
+            Hypersphere(center="learned"),
+            Hinge(self.nu),
+        )
+
     def _fit(self, X, y):
         labels = np.zeros(X.shape[0], dtype=int) if y is None else y
         self.kernel_map_ = Kernel(self.kernel, self.gamma, self.degree, self.coef0)
@@ -352,6 +363,14 @@ class SSAD(SVDD):
         self.kappa = kappa
         self.eta_normal = eta_normal
         self.eta_anomaly = eta_anomaly
+
+    def get_parts(self):
+        """phi_k, hypersphere, SSAD's semi-supervised hinge."""
+        return make_parts(
+            Kernel(self.kernel, self.gamma, self.degree, self.coef0),
+            Hypersphere(center="learned"),
+            SemiSupervisedHinge(self.nu, self.kappa, self.eta_normal, self.eta_anomaly),
+        )
 
     def _slack_weights(self, labels):
         labeled = labels != 0

@@ -1,0 +1,244 @@
+"""Torch realizations of the parts that the SGD solver trains.
+
+Models wrap a feature map (a network) and output, per sample, the quantity
+s = f_theta(x) that the losses act on and the anomaly score derives from: a
+squared distance to a center, or a reconstruction error. Losses are called as
+``loss(s, y)`` with the labels y (+1 known normal, -1 known anomaly, 0
+unlabeled) and return the mean loss of the batch. Fixed quantities (the
+center, the soft-boundary radius) are buffers, so that ``.to()`` and pickling
+carry them and no optimizer moves them.
+
+The user-facing descriptions of these parts are in :mod:`skoneclass.parts`;
+their ``build`` methods create the modules here.
+"""
+
+import torch
+from torch import nn
+
+
+class HypersphereNet(nn.Module):
+    """f(x) = ||phi(x) - c||^2 (or the pseudo-Huber h(phi(x) - c)).
+
+    Parameters
+    ----------
+    feature_map : nn.Module
+        phi, mapping a batch to embeddings of shape (batch, rep_dim).
+    center : torch.Tensor of shape (rep_dim,)
+        The center c: fixed (a buffer) or, with ``learn_center``, its initial
+        value (a parameter).
+    norm : {"squared", "pseudo_huber"}, default="squared"
+        ``||z||^2`` or the robust ``sqrt(||z||^2 + 1) - 1``.
+    learn_center : bool, default=False
+        Train c with the other parameters. Only sound on a fixed feature map:
+        with a trained phi it admits the collapsed solution (thesis Prop. 1).
+    penalties : sequence of nn.Module, default=()
+        Regularization terms ``penalty(self)`` added to the loss.
+    """
+
+    def __init__(
+        self, feature_map, center, norm="squared", learn_center=False, penalties=()
+    ):
+        super().__init__()
+        self.feature_map = feature_map
+        self.penalties = nn.ModuleList(penalties)
+        self.norm = norm
+        center = torch.as_tensor(center, dtype=torch.float32).clone()
+        if learn_center:
+            self.center = nn.Parameter(center)
+        else:
+            self.register_buffer("center", center)
+
+    def forward(self, X):
+        sq = torch.sum((self.feature_map(X) - self.center) ** 2, dim=1)
+        if self.norm == "pseudo_huber":
+            return torch.sqrt(sq + 1.0) - 1.0
+        return sq
+
+
+_NONLINEAR = (nn.LeakyReLU, nn.ReLU, nn.ELU, nn.Tanh, nn.Sigmoid)
+
+
+def _activations(encoder, X):
+    """Outputs of every nonlinearity of a sequential encoder, and its code."""
+    if not isinstance(encoder, nn.Sequential):
+        return [encoder(X)]
+    outputs = []
+    for layer in encoder:
+        X = layer(X)
+        if isinstance(layer, _NONLINEAR):
+            outputs.append(X)
+    return [*outputs, X]
+
+
+class ReconstructionNet(nn.Module):
+    """Per-sample mean squared reconstruction error of an encoder-decoder.
+
+    Parameters
+    ----------
+    encoder, decoder : nn.Module
+    space : {"input", "features"}, default="input"
+        "input": mean_j (x_j - dec(enc(x))_j)^2. "features": the
+        reconstruction is encoded again and the error is summed over the
+        input and every hidden layer of the encoder, each a mean over its
+        units (the error "in a neural feature space", thesis 4.3.2, as in
+        RaPP, Kim et al. 2020).
+    penalties : sequence of nn.Module, default=()
+        Regularization terms ``penalty(self)`` added to the loss.
+    """
+
+    def __init__(self, encoder, decoder, space="input", penalties=()):
+        super().__init__()
+        self.penalties = nn.ModuleList(penalties)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.space = space
+
+    def forward(self, X):
+        code = self.encoder(X)
+        X_hat = self.decoder(code)
+        error = ((X_hat - X) ** 2).flatten(start_dim=1).mean(dim=1)
+        if self.space == "features":
+            for h, h_hat in zip(
+                _activations(self.encoder, X),
+                _activations(self.encoder, X_hat),
+                strict=True,
+            ):
+                error = error + ((h - h_hat) ** 2).flatten(start_dim=1).mean(dim=1)
+        return error
+
+
+class OrthogonalityPenalty(nn.Module):
+    """weight * ||W W^T - I||_F^2 for the last linear layer W of a feature map.
+
+    Rows of W (the representation's directions) are pushed to be orthonormal,
+    the constraint of PCA's W and of CVDD's attention heads.
+    """
+
+    def __init__(self, weight=1.0):
+        super().__init__()
+        self.weight = weight
+
+    def forward(self, model):
+        network = getattr(model, "feature_map", None) or model.encoder
+        linear = [m for m in network.modules() if isinstance(m, nn.Linear)]
+        if not linear:
+            return torch.zeros(())
+        W = linear[-1].weight
+        eye = torch.eye(W.shape[0], dtype=W.dtype, device=W.device)
+        return self.weight * torch.sum((W @ W.T - eye) ** 2)
+
+
+@torch.no_grad()
+def embed(module, X, batch_size=1024):
+    """Outputs of ``module`` on ``X`` in eval mode, batched, without gradients."""
+    was_training = module.training
+    module.eval()
+    try:
+        return torch.cat(
+            [module(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+        )
+    finally:
+        module.train(was_training)
+
+
+def initial_center(embeddings, eps=0.1):
+    """Mean embedding, with coordinates closer to 0 than ``eps`` pushed to +-eps.
+
+    A zero coordinate could be matched by zero weights, a trivial solution
+    (the Deep SVDD reference code's safeguard). Exact zeros stay at zero, as
+    there.
+    """
+    c = embeddings.mean(dim=0)
+    small = c.abs() < eps
+    return torch.where(small, torch.sign(c) * eps, c)
+
+
+# -- losses ------------------------------------------------------------------
+
+
+class MeanOutput(nn.Module):
+    """l(s, y) = s: the mean model output (One-Class Deep SVDD, autoencoders).
+
+    Labels are ignored.
+    """
+
+    def forward(self, s, y=None):
+        return s.mean()
+
+
+class SoftBoundaryObjective(nn.Module):
+    """Soft-boundary Deep SVDD (thesis eq. 2.10), without the weight decay.
+
+    l = R^2 + 1/nu * mean(max(0, s - R^2)), with s the squared distance to
+    the center. R^2 is a buffer solved outside the gradient step (block
+    coordinate descent) as the (1 - nu) quantile of the distances.
+
+    Parameters
+    ----------
+    nu : float in (0, 1]
+    """
+
+    def __init__(self, nu=0.1):
+        super().__init__()
+        self.nu = nu
+        self.register_buffer("radius2", torch.tensor(0.0))
+
+    def forward(self, s, y=None):
+        return self.radius2 + torch.clamp(s - self.radius2, min=0).mean() / self.nu
+
+    @torch.no_grad()
+    def solve_radius(self, s):
+        """Set R^2 to the (1 - nu) quantile of the squared distances ``s``."""
+        self.radius2.fill_(torch.quantile(s.detach().float(), 1.0 - self.nu).item())
+
+
+class DeepSADObjective(nn.Module):
+    """Deep SAD's semi-supervised loss (thesis eq. 2.15 and its reference code).
+
+    l(s, 0) = s for unlabeled samples and l(s, y) = eta * (s + eps)^y for
+    labeled ones: a labeled normal (y = +1) is pulled to the center, a labeled
+    anomaly (y = -1) pushed away by the inverse distance. Without labels this
+    is One-Class Deep SVDD.
+
+    Parameters
+    ----------
+    eta : float > 0, default=1.0
+        Weight of the labeled samples.
+    eps : float, default=1e-6
+        Keeps the inverse distance finite.
+    """
+
+    def __init__(self, eta=1.0, eps=1e-6):
+        super().__init__()
+        self.eta = eta
+        self.eps = eps
+
+    def forward(self, s, y):
+        y = y.to(s.dtype)
+        labeled = self.eta * (s + self.eps) ** y
+        return torch.where(y == 0, s, labeled).mean()
+
+
+class HSCObjective(nn.Module):
+    """Binary cross-entropy of the Hypersphere Classifier (thesis eq. 2.20).
+
+    With rho(z) = exp(-s) the probability of being normal, unlabeled and
+    labeled normal samples cost s and labeled anomalies -log(1 - exp(-s)),
+    the latter weighted by ``eta`` as all labeled samples.
+
+    Parameters
+    ----------
+    eta : float > 0, default=1.0
+        Weight of the labeled samples.
+    """
+
+    def __init__(self, eta=1.0):
+        super().__init__()
+        self.eta = eta
+
+    def forward(self, s, y):
+        # -log(1 - exp(-s)) computed stably as -log(-expm1(-s)).
+        anomaly = -torch.log(-torch.expm1(-torch.clamp(s, min=1e-6)))
+        per_sample = torch.where(y == -1, anomaly, s)
+        weight = torch.where(y == 0, 1.0, self.eta)
+        return (weight * per_sample).mean()
