@@ -2,7 +2,14 @@
 
 from .base import BaseDetector
 from .compose import OneClassModel
-from .deep import HSC, AutoEncoder, DeepSAD, DeepSVDD
+from .deep import (
+    HSC,
+    AutoEncoder,
+    AutoencoderEmbedding,
+    DeepSAD,
+    DeepSVDD,
+    DeepSVDDEmbedding,
+)
 from .metrics import (
     average_precision_scorer,
     labeled_average_precision,
@@ -10,9 +17,19 @@ from .metrics import (
     roc_auc_scorer,
 )
 from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
-from .unifying_view import describe
 
 __version__ = "0.1.0.dev0"
+
+
+def __getattr__(name):
+    # Imported on first use, so that ``python -m skoneclass.unifying_view``
+    # (which regenerates the docs' table) runs the module only once.
+    if name == "describe":
+        from .unifying_view import describe
+
+        return describe
+    raise AttributeError(f"module 'skoneclass' has no attribute {name!r}")
+
 
 __all__ = [
     "GMM",
@@ -24,9 +41,11 @@ __all__ = [
     "SSAD",
     "SVDD",
     "AutoEncoder",
+    "AutoencoderEmbedding",
     "BaseDetector",
     "DeepSAD",
     "DeepSVDD",
+    "DeepSVDDEmbedding",
     "Gaussian",
     "KMeans",
     "KernelPCA",

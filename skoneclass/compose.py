@@ -13,12 +13,13 @@ engine of the deep estimators. The named estimators are presets:
 ``OneClassModel(**DeepSAD().get_parts())`` is Deep SAD.
 """
 
+import copy
+
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
-from .deep.base import BaseDeepDetector
+from .deep.base import BaseDeepDetector, check_sgd_parts
 from .parts import INFERENCE_MODES, make_parts
 from .parts.feature_maps import MLP, FeatureMap, Kernel
 from .parts.losses import (
@@ -331,6 +332,14 @@ class OneClassModel(BaseDeepDetector):
                 f"model={model!r} and loss={loss!r}; use 'frequentist'."
             )
         factory, takes_kernel = _exact_solver(feature_map, model, loss)
+        if self.solver == "auto" and factory is None:
+            try:
+                check_sgd_parts(feature_map, model, loss, parts["regularizer"])
+            except ValueError as error:
+                raise ValueError(
+                    f"model={model!r} with loss={loss!r} has no exact solver, "
+                    f"nor an SGD one: {error}"
+                ) from None
         if self.solver == "sgd" or (
             self.solver == "auto"
             and (factory is None or feature_map.kind == "trainable")
@@ -375,7 +384,7 @@ class OneClassModel(BaseDeepDetector):
             self.feature_map_ = None
         else:
             seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            self.feature_map_ = clone(feature_map).fit(X, seed)
+            self.feature_map_ = copy.copy(feature_map).fit(X, seed)
         estimator = factory(
             feature_map, parts["model"], parts["loss"], self.random_state
         )

@@ -2,7 +2,16 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD
+from skoneclass import (
+    HSC,
+    AutoEncoder,
+    AutoencoderEmbedding,
+    DeepSAD,
+    DeepSVDD,
+    DeepSVDDEmbedding,
+    OneClassModel,
+)
+from skoneclass.parts import DeepSADLoss, Hinge, Hypersphere, Kernel, RandomFourier
 
 from .conftest import DETECTORS
 
@@ -14,6 +23,20 @@ ESTIMATORS = [
     DeepSAD(max_epochs=2, pretrain_epochs=1, random_state=0),
     AutoEncoder(max_epochs=2, random_state=0),
     HSC(max_epochs=2, random_state=0),
+    # OneClassModel through each solver: SGD on a network, SGD on a fixed
+    # explicit map (semi-supervised), and the exact QP.
+    OneClassModel(max_epochs=2, random_state=0),
+    OneClassModel(
+        RandomFourier(n_components=20),
+        Hypersphere(),
+        DeepSADLoss(),
+        solver="sgd",
+        max_epochs=2,
+        random_state=0,
+    ),
+    OneClassModel(Kernel(), Hypersphere(), Hinge()),
+    AutoencoderEmbedding(AutoEncoder(max_epochs=2, random_state=0)),
+    DeepSVDDEmbedding(DeepSVDD(max_epochs=2, pretrain=None, random_state=0)),
 ]
 
 # The checks pass class labels such as {1, 2} or {0, 1, 2} as y. A
@@ -66,7 +89,7 @@ _NEGATIVES_CHECKS = (
 
 def expected_failed_checks(estimator):
     expected = {}
-    if estimator._uses_labels:
+    if getattr(estimator, "_uses_labels", False):
         expected.update(dict.fromkeys(_LABEL_CHECKS, _LABELS_REJECTED))
     if isinstance(estimator, HSC):
         expected.update(

@@ -10,6 +10,14 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"
 
 #: What each example demonstrates, as a check on its returned results.
 CLAIMS = {
+    "cross_world_combinations": lambda r: (
+        r["kernel_sgd_svdd"] > 0.85
+        and r["rank_agreement"] > 0.8
+        and r["kernel_sad_labeled"] > r["kernel_sad_unlabeled"] + 0.1
+        and r["autoencoder_features"] > 0.95
+        and r["hybrid_ae_ocsvm"] > 0.9
+        and r["hybrid_deepsvdd_kde"] > 0.9
+    ),
     "grid_search_with_partial_labels": lambda r: (
         r["SSAD"] > 0.9 and r["SSAD"] > r["SVDD"]
     ),

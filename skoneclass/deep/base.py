@@ -13,9 +13,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from ..base import BaseDetector
@@ -196,7 +196,9 @@ class BaseDeepDetector(BaseDetector):
         self.device_ = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         trainable = feature_map.kind == "trainable"
-        self.feature_map_ = None if trainable else clone(feature_map).fit(X, seed)
+        # A shallow copy: fitting must not touch the caller's part, and a
+        # deep clone would drop the fitted state of a pre-fitted Embedding.
+        self.feature_map_ = None if trainable else copy.copy(feature_map).fit(X, seed)
         X32 = self._features(X).astype(np.float32)
         n_features = X32.shape[1]
         bias = not any(isinstance(r, BiasFree) for r in regularizers)
@@ -290,6 +292,34 @@ class BaseDeepDetector(BaseDetector):
 
     def _score_samples(self, X):
         return -self._model_outputs(X)
+
+    def embed(self, X):
+        """The learned representation phi(x) of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, rep_dim), dtype float64
+            The output of the trained feature map (the encoder of an
+            autoencoder), computed in float64 in eval mode.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        module = self.net_.module_
+        network = getattr(module, "feature_map", None) or module.encoder
+        network = copy.deepcopy(network).double().eval()
+        X = torch.tensor(self._features(X), dtype=torch.float64)
+        device = self.net_.device
+        with torch.no_grad():
+            return torch.cat(
+                [
+                    network(X[i : i + self.batch_size].to(device)).cpu()
+                    for i in range(0, len(X), self.batch_size)
+                ]
+            ).numpy()
 
     @property
     def history_(self):

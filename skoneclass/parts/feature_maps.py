@@ -177,7 +177,14 @@ class Nystroem(FeatureMap):
 
     phi(x) = K_mm^{-1/2} k(landmarks, x) on ``n_components`` landmarks drawn
     from the training data (scikit-learn's
-    :class:`~sklearn.kernel_approximation.Nystroem`).
+    :class:`~sklearn.kernel_approximation.Nystroem`), the projection of
+    phi_k(x) onto the landmarks' span.
+
+    A point far from every landmark projects onto the origin, where a
+    hypersphere's center may well be: alone, the projection hides exactly the
+    anomalies. ``residual=True`` appends the distance to the span,
+    sqrt(k(x, x) - ||P phi_k(x)||^2), so that ||phi(x)||^2 = k(x, x) and
+    distances to any center in the span are the kernel distances.
 
     Parameters
     ----------
@@ -186,6 +193,8 @@ class Nystroem(FeatureMap):
     n_components : int, default=300
     degree : int, default=3
     coef0 : float, default=1.0
+    residual : bool, default=True
+        Append the distance to the landmarks' span as a last feature.
     random_state : int, RandomState instance or None, default=None
         None takes the estimator's ``random_state``.
     """
@@ -197,6 +206,7 @@ class Nystroem(FeatureMap):
         n_components=300,
         degree=3,
         coef0=1.0,
+        residual=True,
         random_state=None,
     ):
         self.kernel = kernel
@@ -204,6 +214,7 @@ class Nystroem(FeatureMap):
         self.n_components = n_components
         self.degree = degree
         self.coef0 = coef0
+        self.residual = residual
         self.random_state = random_state
 
     @property
@@ -215,6 +226,7 @@ class Nystroem(FeatureMap):
     def fit(self, X, random_state=None):
         """Draw the landmarks from ``X``."""
         seed = random_state if self.random_state is None else self.random_state
+        self.kernel_ = Kernel(self.kernel, self.gamma, self.degree, self.coef0).fit(X)
         self.map_ = _SkNystroem(
             kernel=self.kernel,
             gamma=resolve_gamma(self.gamma, X),
@@ -226,8 +238,12 @@ class Nystroem(FeatureMap):
         return self
 
     def transform(self, X):
-        """Features of shape (n_samples, n_components)."""
-        return self.map_.transform(X)
+        """Features of shape (n_samples, n_components (+ 1 with ``residual``))."""
+        Z = self.map_.transform(X)
+        if not self.residual:
+            return Z
+        rest = self.kernel_.diag(X) - np.einsum("ij,ij->i", Z, Z)
+        return np.c_[Z, np.sqrt(np.clip(rest, 0.0, None))]
 
 
 class Embedding(FeatureMap):
@@ -235,7 +251,9 @@ class Embedding(FeatureMap):
 
     A fitted transformer is used as it is (e.g. a
     :class:`~skoneclass.AutoencoderEmbedding` trained on other data); an
-    unfitted one is cloned and fitted on the training data first.
+    unfitted one is cloned and fitted on the training data first. Cloning the
+    estimator (as ``GridSearchCV`` does) clones the transformer too, unfitted;
+    wrap it in :class:`sklearn.frozen.FrozenEstimator` to keep it fitted.
 
     Parameters
     ----------

@@ -1,0 +1,115 @@
+"""Learned representations as scikit-learn transformers (the thesis's hybrids).
+
+A hybrid method fits a shallow detector on the representation a deep one
+learned, e.g. an OC-SVM on autoencoder codes (thesis 4.4): in skoneclass,
+``make_pipeline(AutoencoderEmbedding(), OCSVM())``.
+"""
+
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from .autoencoder import AutoEncoder
+from .svdd import DeepSVDD
+
+
+class _DetectorEmbedding(TransformerMixin, BaseEstimator):
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    def fit(self, X, y=None):
+        """Train a clone of ``estimator`` on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+            Passed on to semi-supervised estimators, ignored otherwise.
+
+        Returns
+        -------
+        self : object
+        """
+        estimator = self._default() if self.estimator is None else self.estimator
+        self.estimator_ = clone(estimator).fit(X, y)
+        self.n_features_in_ = self.estimator_.n_features_in_
+        return self
+
+    def transform(self, X):
+        """The representation phi(x) of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, rep_dim)
+        """
+        check_is_fitted(self)
+        return self.estimator_.embed(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+
+class AutoencoderEmbedding(_DetectorEmbedding):
+    """The code enc(x) of a trained autoencoder, as a transformer.
+
+    Parameters
+    ----------
+    estimator : AutoEncoder or None, default=None
+        The autoencoder to train (cloned); None is ``AutoEncoder()``. Its
+        parameters are searchable as ``estimator__rep_dim`` etc.
+
+    Attributes
+    ----------
+    estimator_ : AutoEncoder
+        The trained autoencoder.
+    n_features_in_ : int
+
+    Examples
+    --------
+    A hybrid detector, an OC-SVM on autoencoder codes:
+
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skoneclass import OCSVM, AutoEncoder, AutoencoderEmbedding
+    >>> X = np.random.RandomState(0).randn(200, 6)
+    >>> ae = AutoEncoder(max_epochs=5, lr=1e-3, random_state=0)
+    >>> hybrid = make_pipeline(AutoencoderEmbedding(ae), OCSVM()).fit(X)
+    >>> hybrid.score_samples(X[:3]).shape
+    (3,)
+    """
+
+    def _default(self):
+        return AutoEncoder()
+
+
+class DeepSVDDEmbedding(_DetectorEmbedding):
+    """The feature map phi(x) of a trained Deep SVDD (or Deep SAD), as a transformer.
+
+    Parameters
+    ----------
+    estimator : DeepSVDD, DeepSAD or None, default=None
+        The detector to train (cloned); None is ``DeepSVDD()``. ``y`` given to
+        ``fit`` reaches a semi-supervised detector.
+
+    Attributes
+    ----------
+    estimator_ : DeepSVDD or DeepSAD
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DeepSVDD, DeepSVDDEmbedding
+    >>> X = np.random.RandomState(0).randn(200, 6)
+    >>> emb = DeepSVDDEmbedding(DeepSVDD(max_epochs=5, rep_dim=3, random_state=0))
+    >>> emb.fit_transform(X).shape
+    (200, 3)
+    """
+
+    def _default(self):
+        return DeepSVDD()
