@@ -33,6 +33,7 @@ from skoneclass.parts import (
     MLP,
     AutoencoderPretraining,
     BiasFree,
+    Decentralization,
     DeepSADLoss,
     Embedding,
     GaussianDensity,
@@ -481,3 +482,30 @@ def test_the_docs_show_the_current_generated_table():
     assert to_rst(unifying_view_table()) in page.read_text(), (
         "regenerate: python -m skoneclass.unifying_view (see the page)"
     )
+
+
+def test_decentralization_spreads_the_codes_of_an_autoencoder(task):
+    """Hong & Choe's term pushes the tanh codes towards the cube's corners
+    and keeps the detector working."""
+    X, X_test, y_test = task
+
+    def fit(regularizer):
+        return OneClassModel(
+            MLP(code_activation="tanh"),
+            Reconstruction(),
+            MeanScore(),
+            regularizer=[WeightDecay(), BiasFree(), *regularizer],
+            lr=1e-3,
+            max_epochs=50,
+            random_state=0,
+        ).fit(X)
+
+    def spread(est):
+        Z = est.embed(X)
+        return np.mean(np.sum(Z**2, axis=1)) / Z.shape[1]
+
+    plain, spread_out = fit([]), fit([Decentralization(lam=1.0)])
+    assert spread(spread_out) > spread(plain) + 0.1
+    assert labeled_roc_auc(y_test, spread_out.score_samples(X_test)) >= 0.9
+    with pytest.raises(ValueError, match="code_activation='tanh'"):
+        OneClassModel(MLP(), Reconstruction(), regularizer=Decentralization()).fit(X)

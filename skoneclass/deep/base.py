@@ -25,6 +25,7 @@ from ..parts.models import Hypersphere, Reconstruction
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
+    Decentralization,
     Orthogonality,
     WeightDecay,
 )
@@ -47,7 +48,13 @@ OPTIMIZERS = {
 #: Image shape of each LeNet network name (thesis B.1.1).
 IMAGE_NETWORKS = {"lenet28": (1, 28, 28), "lenet32": (3, 32, 32)}
 
-_SGD_REGULARIZERS = (WeightDecay, BiasFree, AutoencoderPretraining, Orthogonality)
+_SGD_REGULARIZERS = (
+    WeightDecay,
+    BiasFree,
+    AutoencoderPretraining,
+    Orthogonality,
+    Decentralization,
+)
 
 TRAINING_PARAMETER_CONSTRAINTS = {
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
@@ -110,6 +117,14 @@ def check_sgd_parts(feature_map, model, loss, regularizers):
                 "center='learned' or a trainable feature map."
             )
     for reg in regularizers:
+        if isinstance(reg, Decentralization) and (
+            getattr(feature_map, "code_activation", None) != "tanh"
+        ):
+            raise ValueError(
+                f"regularizer={reg!r} needs a bounded code; use "
+                "feature_map=MLP(code_activation='tanh'), got "
+                f"feature_map={feature_map!r}."
+            )
         if not isinstance(reg, _SGD_REGULARIZERS):
             raise ValueError(f"regularizer={reg!r} is not supported by SGD.")
         if not trainable and not isinstance(reg, WeightDecay):
@@ -205,6 +220,8 @@ class BaseDeepDetector(BaseDetector):
         weight_decay = sum(r.lam for r in regularizers if isinstance(r, WeightDecay))
         penalties = [r.build_penalty() for r in regularizers]
         penalties = [p for p in penalties if p is not None]
+        latent = [r.build_latent_penalty() for r in regularizers]
+        latent = [p for p in latent if p is not None]
         pretrain = [r for r in regularizers if isinstance(r, AutoencoderPretraining)]
         devices = (
             list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
@@ -228,10 +245,14 @@ class BaseDeepDetector(BaseDetector):
             callbacks = []
             if isinstance(model, Reconstruction):
                 decoder = feature_map.build_decoder(n_features, bias)
-                module = ReconstructionNet(encoder, decoder, model.space, penalties)
+                module = ReconstructionNet(
+                    encoder, decoder, model.space, penalties, latent
+                )
             else:
                 center, learn = self._center(model, feature_map, encoder, X32, labels)
-                module = HypersphereNet(encoder, center, model.norm, learn, penalties)
+                module = HypersphereNet(
+                    encoder, center, model.norm, learn, penalties, latent
+                )
                 if isinstance(loss, Hinge):
                     callbacks = [RadiusUpdate(loss.warm_up_epochs)]
             self.net_ = self._train(

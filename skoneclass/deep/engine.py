@@ -17,7 +17,13 @@ class OneClassNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss takes per-sample model outputs and labels."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        codes = None
+        if isinstance(y_pred, tuple):
+            y_pred, codes = y_pred
         loss = self.criterion_(y_pred, y_true.to(y_pred.device))
+        if codes is not None:
+            for penalty in self.module_.latent_penalties:
+                loss = loss + penalty(codes)
         for penalty in getattr(self.module_, "penalties", ()):
             loss = loss + penalty(self.module_)
         return loss
@@ -37,7 +43,8 @@ class RadiusUpdate(Callback):
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if training and len(net.history) > self.warm_up_epochs:
-            net.criterion_.solve_radius(y_pred)
+            s = y_pred[0] if isinstance(y_pred, tuple) else y_pred
+            net.criterion_.solve_radius(s)
 
 
 def resolve_device(device):

@@ -33,14 +33,23 @@ class HypersphereNet(nn.Module):
         with a trained phi it admits the collapsed solution (thesis Prop. 1).
     penalties : sequence of nn.Module, default=()
         Regularization terms ``penalty(self)`` added to the loss.
+    latent_penalties : sequence of nn.Module, default=()
+        Terms ``penalty(Z)`` on the batch's codes, added to the loss.
     """
 
     def __init__(
-        self, feature_map, center, norm="squared", learn_center=False, penalties=()
+        self,
+        feature_map,
+        center,
+        norm="squared",
+        learn_center=False,
+        penalties=(),
+        latent_penalties=(),
     ):
         super().__init__()
         self.feature_map = feature_map
         self.penalties = nn.ModuleList(penalties)
+        self.latent_penalties = nn.ModuleList(latent_penalties)
         self.norm = norm
         center = torch.as_tensor(center, dtype=torch.float32).clone()
         if learn_center:
@@ -49,10 +58,22 @@ class HypersphereNet(nn.Module):
             self.register_buffer("center", center)
 
     def forward(self, X):
-        sq = torch.sum((self.feature_map(X) - self.center) ** 2, dim=1)
+        Z = self.feature_map(X)
+        sq = torch.sum((Z - self.center) ** 2, dim=1)
         if self.norm == "pseudo_huber":
-            return torch.sqrt(sq + 1.0) - 1.0
-        return sq
+            sq = torch.sqrt(sq + 1.0) - 1.0
+        return with_codes(self, sq, Z)
+
+
+def with_codes(model, s, Z):
+    """``(s, Z)`` while training a model with latent penalties, else ``s``.
+
+    The engine adds the penalties on the codes Z to the loss; scoring (eval
+    mode) sees the model output alone.
+    """
+    if model.training and len(model.latent_penalties):
+        return s, Z
+    return s
 
 
 _NONLINEAR = (nn.LeakyReLU, nn.ReLU, nn.ELU, nn.Tanh, nn.Sigmoid)
@@ -84,11 +105,16 @@ class ReconstructionNet(nn.Module):
         RaPP, Kim et al. 2020).
     penalties : sequence of nn.Module, default=()
         Regularization terms ``penalty(self)`` added to the loss.
+    latent_penalties : sequence of nn.Module, default=()
+        Terms ``penalty(Z)`` on the batch's codes, added to the loss.
     """
 
-    def __init__(self, encoder, decoder, space="input", penalties=()):
+    def __init__(
+        self, encoder, decoder, space="input", penalties=(), latent_penalties=()
+    ):
         super().__init__()
         self.penalties = nn.ModuleList(penalties)
+        self.latent_penalties = nn.ModuleList(latent_penalties)
         self.encoder = encoder
         self.decoder = decoder
         self.space = space
@@ -104,7 +130,7 @@ class ReconstructionNet(nn.Module):
                 strict=True,
             ):
                 error = error + ((h - h_hat) ** 2).flatten(start_dim=1).mean(dim=1)
-        return error
+        return with_codes(self, error, code)
 
 
 class OrthogonalityPenalty(nn.Module):
@@ -126,6 +152,17 @@ class OrthogonalityPenalty(nn.Module):
         W = linear[-1].weight
         eye = torch.eye(W.shape[0], dtype=W.dtype, device=W.device)
         return self.weight * torch.sum((W @ W.T - eye) ** 2)
+
+
+class DecentralizationPenalty(nn.Module):
+    """lam * (d - mean_i ||z_i||^2) on a batch of codes z in (-1, 1)^d."""
+
+    def __init__(self, lam=0.01):
+        super().__init__()
+        self.lam = lam
+
+    def forward(self, Z):
+        return self.lam * (Z.shape[1] - torch.sum(Z**2, dim=1).mean())
 
 
 @torch.no_grad()

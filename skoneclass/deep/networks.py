@@ -66,6 +66,8 @@ class MLP(nn.Sequential):
     batch_norm : bool, default=True
     activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
     negative_slope : float, default=0.01
+    code_activation : {None, "tanh"}, default=None
+        tanh bounds the code to (-1, 1), as the decentralization loss needs.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class MLP(nn.Sequential):
         batch_norm=True,
         activation="leaky_relu",
         negative_slope=0.01,
+        code_activation=None,
     ):
         layers = _stack(
             [n_features, *hidden_dims],
@@ -86,6 +89,8 @@ class MLP(nn.Sequential):
             activation,
             negative_slope,
         )
+        if code_activation == "tanh":
+            layers.append(nn.Tanh())
         super().__init__(*layers)
         _glorot(self)
 

@@ -34,7 +34,13 @@ from .models import (
     Reconstruction,
     Subspace,
 )
-from .regularizers import AutoencoderPretraining, BiasFree, Orthogonality, WeightDecay
+from .regularizers import (
+    AutoencoderPretraining,
+    BiasFree,
+    Decentralization,
+    Orthogonality,
+    WeightDecay,
+)
 
 INFERENCE_MODES = ("frequentist", "bayesian")
 
@@ -54,6 +60,7 @@ __all__ = [
     "MLP",
     "AutoencoderPretraining",
     "BiasFree",
+    "Decentralization",
     "DeepSADLoss",
     "Ellipsoid",
     "Embedding",

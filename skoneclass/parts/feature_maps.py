@@ -298,6 +298,10 @@ class MLP(FeatureMap):
     activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
     negative_slope : float, default=0.01
     batch_norm : bool, default=True
+    code_activation : {None, "tanh"}, default=None
+        Activation of the representation; "tanh" bounds it to (-1, 1)
+        (needed by :class:`~skoneclass.parts.Decentralization`). Not for Deep
+        SVDD: a bounded output can emulate a bias (thesis Prop. 3).
     """
 
     kind = "trainable"
@@ -309,14 +313,18 @@ class MLP(FeatureMap):
         activation="leaky_relu",
         negative_slope=0.01,
         batch_norm=True,
+        code_activation=None,
     ):
         self.hidden_dims = hidden_dims
         self.rep_dim = rep_dim
         self.activation = activation
         self.negative_slope = negative_slope
         self.batch_norm = batch_norm
+        self.code_activation = code_activation
 
-    formula = "phi_omega(x), MLP"
+    @property
+    def formula(self):
+        return "phi_omega(x), MLP" + (", tanh code" if self.code_activation else "")
 
     def _kwargs(self, n_features, bias):
         # Imported here: skoneclass.deep imports the parts, not the reverse.
@@ -343,7 +351,9 @@ class MLP(FeatureMap):
         """The encoder network (a fresh initialization)."""
         from ..deep.networks import MLP as _MLP
 
-        return _MLP(**self._kwargs(n_features, bias))
+        return _MLP(
+            **self._kwargs(n_features, bias), code_activation=self.code_activation
+        )
 
     def build_decoder(self, n_features, bias=False):
         """The mirrored decoder, representation -> input."""

@@ -3,7 +3,8 @@
 Regularizers act on the SGD-trained parameters: through the optimizer
 (:class:`WeightDecay`), the network's construction (:class:`BiasFree`), its
 initialization (:class:`AutoencoderPretraining`) or a penalty added to the
-loss (:class:`Orthogonality`). The regularization that is part of a model
+loss, on the weights (:class:`Orthogonality`) or on the codes of the batch
+(:class:`Decentralization`). The regularization that is part of a model
 (R^2 of SVDD, the number of mixture components, a bandwidth) is a parameter
 of that model instead.
 """
@@ -16,6 +17,10 @@ class Regularizer(Part):
 
     def build_penalty(self):
         """A torch module ``penalty(model) -> scalar`` added to the loss, or None."""
+        return None
+
+    def build_latent_penalty(self):
+        """A torch module ``penalty(codes) -> scalar`` added to the loss, or None."""
         return None
 
 
@@ -82,3 +87,31 @@ class Orthogonality(Regularizer):
         from ..deep.modules import OrthogonalityPenalty
 
         return OrthogonalityPenalty(self.weight)
+
+
+class Decentralization(Regularizer):
+    """lambda (d - (1/m) sum_i ||z_i||^2): the latent decentralization loss.
+
+    Hong & Choe's simplified form (their eq. 13, the one behind all their
+    reported results): with a tanh-bounded code z in (-1, 1)^d and the center
+    fixed at 0, the term is nonnegative, and minimizing it spreads the codes
+    of the normal data over the latent cube, so that the decoder reconstructs
+    a normal-looking sample from any code and anomalies reconstruct badly.
+    Needs ``MLP(code_activation="tanh")``.
+
+    Parameters
+    ----------
+    lam : float >= 0, default=0.01
+        The paper's default weight.
+    """
+
+    def __init__(self, lam=0.01):
+        self.lam = lam
+
+    formula = "lambda (d - mean ||z||^2)"
+
+    def build_latent_penalty(self):
+        """A torch module ``penalty(codes) -> scalar`` on a batch of codes."""
+        from ..deep.modules import DecentralizationPenalty
+
+        return DecentralizationPenalty(self.lam)
