@@ -509,3 +509,25 @@ def test_decentralization_spreads_the_codes_of_an_autoencoder(task):
     assert labeled_roc_auc(y_test, spread_out.score_samples(X_test)) >= 0.9
     with pytest.raises(ValueError, match="code_activation='tanh'"):
         OneClassModel(MLP(), Reconstruction(), regularizer=Decentralization()).fit(X)
+
+
+def test_grid_search_over_parts_and_their_parameters(labeled):
+    """Parts are parameters: a search may swap a whole part or tune one."""
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from skoneclass.metrics import roc_auc_scorer
+
+    X, y, _, _ = labeled
+    y = y.copy()
+    y[:100] = 1  # some known normals, so that each fold can be scored
+    search = GridSearchCV(
+        OneClassModel(RandomFourier(n_components=100), random_state=0, **SGD),
+        {
+            "loss": [MeanScore(), DeepSADLoss(eta=10.0)],
+            "feature_map__n_components": [50, 100],
+        },
+        scoring=roc_auc_scorer,
+        cv=StratifiedKFold(2),
+    ).fit(X, y)
+    assert isinstance(search.best_params_["loss"], DeepSADLoss)
+    assert search.best_score_ > 0.9
