@@ -313,3 +313,48 @@ def test_bad_parameters_are_named(params):
     (name,) = params
     with pytest.raises(ValueError, match=f"'{name}' parameter"):
         DeepSVDD(**params).fit(np.random.RandomState(0).randn(20, 3))
+
+
+def test_tensor_batches_fast_path_trains_exactly_as_the_dataloader():
+    """In-memory arrays skip skorch's DataLoader (per-sample indexing and
+    collate) but visit the same shuffled batches: identical weights."""
+    from skoneclass.deep.engine import TensorBatches, make_net
+    from skoneclass.deep.modules import HypersphereNet
+    from skoneclass.deep.networks import MLP
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(301, 6).astype(np.float32)
+    y = np.zeros(len(X), dtype=np.int64)
+
+    def train(**iterator_options):
+        torch.manual_seed(0)
+        net = make_net(
+            HypersphereNet(MLP(6, (8,), 3), torch.ones(3)),
+            MeanOutput(),
+            lr=1e-2,
+            max_epochs=3,
+            batch_size=50,
+            weight_decay=1e-6,
+            optimizer=torch.optim.Adam,
+            lr_milestones=None,
+            device="cpu",
+            callbacks=[],
+            verbose=0,
+            n_samples=len(X),
+        )
+        net.set_params(**iterator_options)
+        with torch.random.fork_rng():
+            torch.manual_seed(1)
+            net.fit(X, y)
+        return net
+
+    fast = train()
+    slow = train(iterator_train__pin_memory=False)  # a DataLoader option
+    assert isinstance(fast.get_iterator(fast.get_dataset(X, y), True), TensorBatches)
+    assert not isinstance(
+        slow.get_iterator(slow.get_dataset(X, y), True), TensorBatches
+    )
+    for a, b in zip(fast.module_.parameters(), slow.module_.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    # 301 = 6 * 50 + 1: the last batch of one sample is dropped (batch norm).
+    assert fast.history[:, "train_batch_count"] == [6, 6, 6]

@@ -7,14 +7,94 @@ semi-supervised labels as skorch's ``y``. skorch brings the device handling,
 callbacks, history, ``warm_start`` and progress printing.
 """
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, LRScheduler
+from skorch.dataset import Dataset
 from torch.optim.lr_scheduler import MultiStepLR
 
 
+class TensorBatches:
+    """Mini-batches of in-memory data as index slices of device tensors.
+
+    Replaces a ``DataLoader`` over a dataset of arrays: no per-sample
+    ``__getitem__``, no collate, no host-to-device copy per batch. Shuffling
+    draws from torch's global RNG exactly as ``DataLoader`` with a
+    ``RandomSampler`` does (one draw for the loader's base seed, one for the
+    sampler's generator, then ``randperm``), so a seeded fit visits the same
+    batches on either path.
+    """
+
+    def __init__(self, X, y, batch_size, shuffle=False, drop_last=False):
+        self.X = X
+        self.y = y
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+
+    def __len__(self):
+        n, size = len(self.X), self.batch_size
+        return n // size if self.drop_last else -(-n // size)
+
+    def __iter__(self):
+        n = len(self.X)
+        torch.empty((), dtype=torch.int64).random_()  # DataLoader's base seed
+        if self.shuffle:
+            seed = int(torch.empty((), dtype=torch.int64).random_().item())
+            generator = torch.Generator().manual_seed(seed)
+            order = torch.randperm(n, generator=generator).to(self.X.device)
+        for i in range(len(self)):
+            if self.shuffle:
+                idx = order[i * self.batch_size : (i + 1) * self.batch_size]
+                yield self.X[idx], self.y[idx]
+            else:
+                batch = slice(i * self.batch_size, (i + 1) * self.batch_size)
+                yield self.X[batch], self.y[batch]
+
+
 class OneClassNet(NeuralNet):
-    """skorch ``NeuralNet`` whose loss takes per-sample model outputs and labels."""
+    """skorch ``NeuralNet`` whose loss takes per-sample model outputs and labels.
+
+    In-memory arrays train through :class:`TensorBatches` (moved to the
+    device once per fit); any other dataset, or a customized iterator, goes
+    through skorch's ``DataLoader`` as usual.
+    """
+
+    def _set_training(self, training=True):
+        # skorch sets the mode before every batch; walking the module tree
+        # each time costs as much as a small network's forward pass.
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
+    def get_iterator(self, dataset, training=False):
+        options = self.get_params_for(
+            "iterator_train" if training else "iterator_valid"
+        )
+        fast = (
+            type(dataset) is Dataset
+            and isinstance(dataset.X, np.ndarray | torch.Tensor)
+            and isinstance(dataset.y, np.ndarray | torch.Tensor)
+            and set(options) <= {"shuffle", "drop_last"}
+            and self.iterator_train is torch.utils.data.DataLoader
+        )
+        if not fast:
+            return super().get_iterator(dataset, training=training)
+        cached = getattr(dataset, "_device_tensors", None)
+        if cached is None or cached[0].device != torch.device(self.device):
+            cached = tuple(
+                torch.as_tensor(a).to(self.device) for a in (dataset.X, dataset.y)
+            )
+            dataset._device_tensors = cached
+        batch_size = self.batch_size if self.batch_size != -1 else len(dataset)
+        return TensorBatches(
+            *cached,
+            batch_size=batch_size,
+            shuffle=options.get("shuffle", False),
+            drop_last=options.get("drop_last", False),
+        )
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         codes = None
