@@ -295,21 +295,24 @@ class BaseDeepDetector(BaseDetector):
 
         A float64 copy of the module makes each sample's output independent of
         the batch it is computed in (float32 GEMMs round differently with the
-        batch shape).
+        batch shape). Features and tensors are made one batch at a time, so
+        scoring needs memory for one batch, not for a float64 copy of ``X``.
         """
         module = copy.deepcopy(self.net_.module_).double().eval()
-        X = torch.tensor(self._features(X), dtype=torch.float64)
+        return self._batched(module, X)
+
+    def _batched(self, network, X):
         step = self.batch_size
         # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
         # when it is unpickled on a machine without CUDA.
         device = self.net_.device
+        outputs = []
         with torch.no_grad():
-            return torch.cat(
-                [
-                    module(X[i : i + step].to(device)).cpu()
-                    for i in range(0, len(X), step)
-                ]
-            ).numpy()
+            for i in range(0, len(X), step):
+                batch = np.asarray(self._features(X[i : i + step]), dtype=np.float64)
+                # A copy of one batch: memmapped input may be read-only.
+                outputs.append(network(torch.tensor(batch).to(device)).cpu())
+        return torch.cat(outputs).numpy()
 
     def _score_samples(self, X):
         return -self._model_outputs(X)
@@ -331,16 +334,7 @@ class BaseDeepDetector(BaseDetector):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         module = self.net_.module_
         network = getattr(module, "feature_map", None) or module.encoder
-        network = copy.deepcopy(network).double().eval()
-        X = torch.tensor(self._features(X), dtype=torch.float64)
-        device = self.net_.device
-        with torch.no_grad():
-            return torch.cat(
-                [
-                    network(X[i : i + self.batch_size].to(device)).cpu()
-                    for i in range(0, len(X), self.batch_size)
-                ]
-            ).numpy()
+        return self._batched(copy.deepcopy(network).double().eval(), X)
 
     @property
     def history_(self):
