@@ -13,10 +13,6 @@ engine of the deep estimators. The named estimators are presets:
 ``OneClassModel(**DeepSAD().get_parts())`` is Deep SAD.
 """
 
-import copy
-
-import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
 from .deep.base import BaseDeepDetector, check_sgd_parts
@@ -380,11 +376,7 @@ class OneClassModel(BaseDeepDetector):
         if self.solver_ == "sgd":
             return super()._fit(X, y)
         feature_map = parts["feature_map"]
-        if feature_map.kind == "implicit":
-            self.feature_map_ = None
-        else:
-            seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            self.feature_map_ = copy.copy(feature_map).fit(X, seed)
+        self.feature_map_ = self._fit_feature_map(feature_map, X, self._draw_seed())
         estimator = factory(
             feature_map, parts["model"], parts["loss"], self.random_state
         )

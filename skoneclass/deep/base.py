@@ -209,11 +209,9 @@ class BaseDeepDetector(BaseDetector):
                 "auxiliary (outlier exposure) samples with y == -1."
             )
         self.device_ = resolve_device(self.device)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = self._draw_seed()
         trainable = feature_map.kind == "trainable"
-        # A shallow copy: fitting must not touch the caller's part, and a
-        # deep clone would drop the fitted state of a pre-fitted Embedding.
-        self.feature_map_ = None if trainable else copy.copy(feature_map).fit(X, seed)
+        self.feature_map_ = self._fit_feature_map(feature_map, X, seed)
         X32 = self._features(X).astype(np.float32)
         n_features = X32.shape[1]
         bias = not any(isinstance(r, BiasFree) for r in regularizers)
@@ -273,6 +271,18 @@ class BaseDeepDetector(BaseDetector):
             self.radius_ = float(np.sqrt(criterion.radius2.item()))
             return -(self.radius_**2)
         return None
+
+    def _draw_seed(self):
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    @staticmethod
+    def _fit_feature_map(feature_map, X, seed):
+        """The fitted fixed feature map; None for implicit and trainable ones."""
+        if feature_map.kind != "fixed":
+            return None
+        # A shallow copy: fitting must not touch the caller's part, and a
+        # deep clone would drop the fitted state of a pre-fitted Embedding.
+        return copy.copy(feature_map).fit(X, seed)
 
     def _center(self, model, feature_map, encoder, X, labels):
         """The initial center and whether it is learned."""
