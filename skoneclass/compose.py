@@ -47,54 +47,32 @@ from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA,
 
 def _kernel_params(feature_map):
     if isinstance(feature_map, Kernel):
-        return {
-            "kernel": feature_map.kernel,
-            "gamma": feature_map.gamma,
-            "degree": feature_map.degree,
-            "coef0": feature_map.coef0,
-        }
+        return feature_map.get_params()
     # An explicit map: the kernel is the inner product of its features.
     return {"kernel": "linear"}
 
 
+# The parts share their parameter names with the estimators that solve them.
 def _svdd(fm, model, loss, rs):
     return SVDD(**_kernel_params(fm), nu=loss.nu)
 
 
 def _ssad(fm, model, loss, rs):
-    return SSAD(
-        **_kernel_params(fm),
-        nu=loss.nu,
-        kappa=loss.kappa,
-        eta_normal=loss.eta_normal,
-        eta_anomaly=loss.eta_anomaly,
-    )
+    return SSAD(**_kernel_params(fm), **loss.get_params())
 
 
 def _ocsvm(fm, model, loss, rs):
-    return OCSVM(
-        **_kernel_params(fm),
-        nu=loss.nu,
-        tol=model.tol,
-        shrinking=model.shrinking,
-        cache_size=model.cache_size,
-        max_iter=model.max_iter,
-    )
+    return OCSVM(**_kernel_params(fm), nu=loss.nu, **model.get_params())
 
 
 def _pca(fm, model, loss, rs):
     if isinstance(fm, Kernel):
-        return KernelPCA(**_kernel_params(fm), n_components=model.n_components)
-    return PCA(n_components=model.n_components)
+        return KernelPCA(**_kernel_params(fm), **model.get_params())
+    return PCA(**model.get_params())
 
 
 def _gaussian(fm, model, loss, rs):
-    return Gaussian(
-        covariance=model.covariance,
-        support_fraction=model.support_fraction,
-        reg_covar=model.reg_covar,
-        random_state=rs,
-    )
+    return Gaussian(**model.get_params(), random_state=rs)
 
 
 def _gmm(fm, model, loss, rs):
@@ -110,7 +88,7 @@ def _kmeans(fm, model, loss, rs):
 
 
 def _mve(fm, model, loss, rs):
-    return MVE(nu=loss.nu, tol=model.tol, max_iter=model.max_iter)
+    return MVE(nu=loss.nu, **model.get_params())
 
 
 #: (model, loss, takes an implicit kernel) -> the exact solver's estimator.
