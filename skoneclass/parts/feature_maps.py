@@ -229,7 +229,7 @@ class Nystroem(FeatureMap):
         self.kernel_ = Kernel(self.kernel, self.gamma, self.degree, self.coef0).fit(X)
         self.map_ = _SkNystroem(
             kernel=self.kernel,
-            gamma=resolve_gamma(self.gamma, X),
+            gamma=self.kernel_.gamma_,
             n_components=min(self.n_components, X.shape[0]),
             degree=self.degree,
             coef0=self.coef0,
