@@ -70,15 +70,14 @@ class OneClassNet(NeuralNet):
                 module.train(training)
 
     def get_iterator(self, dataset, training=False):
-        options = self.get_params_for(
-            "iterator_train" if training else "iterator_valid"
-        )
+        prefix = "iterator_train" if training else "iterator_valid"
+        options = self.get_params_for(prefix)
         fast = (
             type(dataset) is Dataset
             and isinstance(dataset.X, np.ndarray | torch.Tensor)
             and isinstance(dataset.y, np.ndarray | torch.Tensor)
             and set(options) <= {"shuffle", "drop_last"}
-            and self.iterator_train is torch.utils.data.DataLoader
+            and getattr(self, prefix) is torch.utils.data.DataLoader
         )
         if not fast:
             return super().get_iterator(dataset, training=training)
