@@ -105,10 +105,6 @@ EXACT_SOLVERS = {
 }
 
 
-def _exact_solver(feature_map, model, loss):
-    return EXACT_SOLVERS.get((type(model), type(loss)), (None, False))
-
-
 def _as_tuple(regularizer):
     if regularizer is None:
         return ()
@@ -305,7 +301,9 @@ class OneClassModel(BaseDeepDetector):
                 f"inference={parts['inference']!r} is not available for "
                 f"model={model!r} and loss={loss!r}; use 'frequentist'."
             )
-        factory, takes_kernel = _exact_solver(feature_map, model, loss)
+        factory, takes_kernel = EXACT_SOLVERS.get(
+            (type(model), type(loss)), (None, False)
+        )
         if self.solver == "auto" and factory is None:
             try:
                 check_sgd_parts(feature_map, model, loss, parts["regularizer"])
