@@ -85,6 +85,9 @@ class BaseDetector(OutlierMixin, BaseEstimator):
     #: Semi-supervised detectors set this to True; the others ignore ``y``.
     _uses_labels = False
 
+    #: dtypes ``X`` is validated to; another dtype is converted to the first.
+    _input_dtypes = (np.float64,)
+
     _parameter_constraints: dict = {
         "contamination": [
             StrOptions({"auto"}),
@@ -109,7 +112,9 @@ class BaseDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = validate_data(
+            self, X, dtype=list(self._input_dtypes), ensure_min_samples=2
+        )
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
         boundary = self._fit(X, labels)
         self.offset_ = self._compute_offset(X, boundary)
@@ -135,7 +140,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,), dtype float64
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
         return np.asarray(self._score_samples(X), dtype=np.float64)
 
     def decision_function(self, X):

@@ -318,7 +318,7 @@ def test_bad_parameters_are_named(params):
 def test_tensor_batches_fast_path_trains_exactly_as_the_dataloader():
     """In-memory arrays skip skorch's DataLoader (per-sample indexing and
     collate) but visit the same shuffled batches: identical weights."""
-    from skoneclass.deep.engine import TensorBatches, make_net
+    from skoneclass.deep.engine import Batches, make_net
     from skoneclass.deep.modules import HypersphereNet
     from skoneclass.deep.networks import MLP
 
@@ -350,9 +350,9 @@ def test_tensor_batches_fast_path_trains_exactly_as_the_dataloader():
 
     fast = train()
     slow = train(iterator_train__pin_memory=False)  # a DataLoader option
-    assert isinstance(fast.get_iterator(fast.get_dataset(X, y), True), TensorBatches)
+    assert isinstance(fast.get_iterator(fast.get_dataset(X, y), True), Batches)
     assert not isinstance(
-        slow.get_iterator(slow.get_dataset(X, y), True), TensorBatches
+        slow.get_iterator(slow.get_dataset(X, y), True), Batches
     )
     for a, b in zip(fast.module_.parameters(), slow.module_.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)

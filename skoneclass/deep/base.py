@@ -14,7 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
@@ -29,13 +29,15 @@ from ..parts.regularizers import (
     Orthogonality,
     WeightDecay,
 )
-from .engine import RadiusUpdate, make_net, resolve_device
+from .data import ArrayDataset, Rows, is_memory_mapped
+from .engine import RadiusUpdate, is_accelerator, make_net, resolve_device
 from .modules import (
     HypersphereNet,
     MeanOutput,
     ReconstructionNet,
     embed,
     initial_center,
+    mean_embedding,
 )
 from .networks import ACTIVATIONS
 
@@ -62,7 +64,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "lr_milestones": [tuple, list, None],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "device": [str, torch.device],
+    "device": [str, torch.device, HasMethods(["prepare", "backward"])],
     "random_state": ["random_state"],
     "callbacks": [list, None],
     "verbose": ["verbose"],
@@ -153,7 +155,10 @@ class BaseDeepDetector(BaseDetector):
     lr, lr_milestones, max_epochs, batch_size
         The thesis's recipe by default: Adam, lr 1e-4 divided by 10 after
         epoch 50, 150 epochs, batches of 200.
-    device : "auto", "cpu", "cuda" or torch device string
+    device : "auto", "cpu", "cuda", torch device string or ``accelerate.Accelerator``
+        An ``Accelerator`` (Hugging Face Accelerate, through skorch's
+        ``AccelerateMixin``) trains on the devices and processes it manages:
+        several GPUs or nodes under ``accelerate launch``, mixed precision.
     random_state : int, RandomState instance or None
         Seeds weight initialization, random feature maps and batch order
         (torch's global RNG is forked, so the caller's stream is untouched).
@@ -167,6 +172,11 @@ class BaseDeepDetector(BaseDetector):
         **TRAINING_PARAMETER_CONSTRAINTS,
     }
 
+    # float32 input stays float32: the network trains in float32 anyway, and
+    # a float64 copy of a large (memory-mapped) X may not fit in memory.
+    # Scoring converts one batch at a time to float64.
+    _input_dtypes = (np.float64, np.float32)
+
     def get_parts(self):
         """The five dimensions of the unifying view that this estimator trains.
 
@@ -179,8 +189,11 @@ class BaseDeepDetector(BaseDetector):
         raise NotImplementedError
 
     # -- training ---------------------------------------------------------
-    def _train(self, module, criterion, X, y, max_epochs, weight_decay, callbacks=()):
+    def _train(self, module, criterion, data, max_epochs, weight_decay, callbacks=()):
+        """Train ``module`` on ``data``: an ``(X32, labels)`` pair of in-memory
+        arrays or an :class:`~skoneclass.deep.data.ArrayDataset`."""
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        lazy = isinstance(data, ArrayDataset)
         net = make_net(
             module,
             criterion,
@@ -190,12 +203,12 @@ class BaseDeepDetector(BaseDetector):
             weight_decay=weight_decay,
             optimizer=optimizer,
             lr_milestones=self.lr_milestones,
-            device=self.device_,
+            device=self.device if is_accelerator(self.device) else self.device_,
             callbacks=[*callbacks, *(self.callbacks or [])],
             verbose=self.verbose,
-            n_samples=len(X),
+            n_samples=len(data) if lazy else len(data[0]),
         )
-        return net.fit(X, y)
+        return net.fit(data, None) if lazy else net.fit(*data)
 
     def _fit(self, X, y):
         parts = self.get_parts()
@@ -212,8 +225,14 @@ class BaseDeepDetector(BaseDetector):
         seed = self._draw_seed()
         trainable = feature_map.kind == "trainable"
         self.feature_map_ = self._fit_feature_map(feature_map, X, seed)
-        X32 = self._features(X).astype(np.float32)
-        n_features = X32.shape[1]
+        if is_memory_mapped(X):
+            # Read a batch at a time: a float32 copy may not fit in memory.
+            transform = None if self.feature_map_ is None else self._features
+            data = ArrayDataset(X, labels, transform)
+            n_features = data.rows(slice(0, 1)).shape[1]
+        else:
+            data = (self._features(X).astype(np.float32), labels)
+            n_features = data[0].shape[1]
         bias = not any(isinstance(r, BiasFree) for r in regularizers)
         weight_decay = sum(r.lam for r in regularizers if isinstance(r, WeightDecay))
         penalties = [r.build_penalty() for r in regularizers]
@@ -234,8 +253,7 @@ class BaseDeepDetector(BaseDetector):
                 net = self._train(
                     ReconstructionNet(encoder, decoder),
                     MeanOutput(),
-                    X32,
-                    np.zeros(len(X32), dtype=np.int64),
+                    data,
                     pretrain[0].epochs or self.max_epochs,
                     weight_decay,
                 )
@@ -247,7 +265,7 @@ class BaseDeepDetector(BaseDetector):
                     encoder, decoder, model.space, penalties, latent
                 )
             else:
-                center, learn = self._center(model, feature_map, encoder, X32, labels)
+                center, learn = self._center(model, feature_map, encoder, data)
                 module = HypersphereNet(
                     encoder, center, model.norm, learn, penalties, latent
                 )
@@ -256,8 +274,7 @@ class BaseDeepDetector(BaseDetector):
             self.net_ = self._train(
                 module,
                 loss.build(),
-                X32,
-                labels,
+                data,
                 self.max_epochs,
                 weight_decay,
                 callbacks,
@@ -280,25 +297,36 @@ class BaseDeepDetector(BaseDetector):
         """The fitted fixed feature map; None for implicit and trainable ones."""
         if feature_map.kind != "fixed":
             return None
+        if not is_memory_mapped(X):
+            X = np.asarray(X, dtype=np.float64)
         # A shallow copy: fitting must not touch the caller's part, and a
         # deep clone would drop the fitted state of a pre-fitted Embedding.
         return copy.copy(feature_map).fit(X, seed)
 
-    def _center(self, model, feature_map, encoder, X, labels):
+    def _center(self, model, feature_map, encoder, data):
         """The initial center and whether it is learned."""
         mode = _center_mode(model, feature_map)
+        lazy = isinstance(data, ArrayDataset)
+        labels = data.y if lazy else data[1]
         if mode == "origin":
-            rep_dim = embed(encoder, torch.as_tensor(X[:2])).shape[1]
-            return torch.zeros(rep_dim), False
+            first = data.rows(slice(0, 2)) if lazy else torch.as_tensor(data[0][:2])
+            return torch.zeros(embed(encoder, first).shape[1]), False
         # The mean embedding of all samples but the labeled anomalies.
         encoder.to(self.device_)
-        Z = embed(encoder, torch.as_tensor(X[labels != -1]).to(self.device_))
+        keep = np.flatnonzero(labels != -1)
+        if lazy:
+            mean = mean_embedding(encoder, Rows(data, keep, self.device_))
+        else:
+            rows = torch.as_tensor(data[0][keep]).to(self.device_)
+            mean = embed(encoder, rows).mean(dim=0)
         if mode == "learned":
-            return Z.mean(dim=0), True
-        return initial_center(Z, model.center_eps), False
+            return mean, True
+        return initial_center(mean[None], model.center_eps), False
 
     def _features(self, X):
-        return X if self.feature_map_ is None else self.feature_map_.transform(X)
+        if self.feature_map_ is None:
+            return X
+        return self.feature_map_.transform(np.asarray(X, dtype=np.float64))
 
     def _model_outputs(self, X):
         """Per-sample model outputs s, in float64, batched, without gradients.
@@ -314,15 +342,19 @@ class BaseDeepDetector(BaseDetector):
     def _batched(self, network, X):
         step = self.batch_size
         # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
-        # when it is unpickled on a machine without CUDA.
-        device = self.net_.device
-        outputs = []
+        # when it is unpickled on a machine without CUDA. An accelerated net
+        # has none: the Accelerator placed it on device_.
+        device = self.net_.device or self.device_
+        outputs = None
         with torch.no_grad():
             for i in range(0, len(X), step):
                 batch = np.asarray(self._features(X[i : i + step]), dtype=np.float64)
                 # A copy of one batch: memmapped input may be read-only.
-                outputs.append(network(torch.tensor(batch).to(device)).cpu())
-        return torch.cat(outputs).numpy()
+                out = network(torch.tensor(batch).to(device)).cpu().numpy()
+                if outputs is None:
+                    outputs = np.empty((len(X), *out.shape[1:]), dtype=out.dtype)
+                outputs[i : i + step] = out
+        return outputs
 
     def _score_samples(self, X):
         return -self._model_outputs(X)
@@ -341,7 +373,7 @@ class BaseDeepDetector(BaseDetector):
             autoencoder), computed in float64 in eval mode.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
         module = self.net_.module_
         network = getattr(module, "feature_map", None) or module.encoder
         return self._batched(copy.deepcopy(network).double().eval(), X)

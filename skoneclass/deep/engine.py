@@ -12,52 +12,58 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, LRScheduler
 from skorch.dataset import Dataset
+from skorch.hf import AccelerateMixin
 from torch.optim.lr_scheduler import MultiStepLR
 
+from .data import ArrayDataset
 
-class TensorBatches:
-    """Mini-batches of in-memory data as index slices of device tensors.
 
-    Replaces a ``DataLoader`` over a dataset of arrays: no per-sample
-    ``__getitem__``, no collate, no host-to-device copy per batch. Shuffling
-    draws from torch's global RNG exactly as ``DataLoader`` with a
+class Batches:
+    """Mini-batches fetched by index, without a ``DataLoader``.
+
+    ``take(index)`` returns the batch ``(X, y)`` for ``index``, a slice or a
+    tensor of row indices on ``index_device``: index slices of tensors already
+    on the device for in-memory data, one read of a memory map for an
+    :class:`~skoneclass.deep.data.ArrayDataset`. No per-sample
+    ``__getitem__``, no collate, no Python list of indices.
+
+    Shuffling draws from torch's global RNG exactly as ``DataLoader`` with a
     ``RandomSampler`` does (one draw for the loader's base seed, one for the
     sampler's generator, then ``randperm``), so a seeded fit visits the same
     batches on either path.
     """
 
-    def __init__(self, X, y, batch_size, shuffle=False, drop_last=False):
-        self.X = X
-        self.y = y
+    def __init__(self, take, n, batch_size, shuffle=False, drop_last=False,
+                 index_device="cpu"):  # fmt: skip
+        self.take = take
+        self.n = n
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
+        self.index_device = index_device
 
     def __len__(self):
-        n, size = len(self.X), self.batch_size
+        n, size = self.n, self.batch_size
         return n // size if self.drop_last else -(-n // size)
 
     def __iter__(self):
-        n = len(self.X)
         torch.empty((), dtype=torch.int64).random_()  # DataLoader's base seed
         if self.shuffle:
             seed = int(torch.empty((), dtype=torch.int64).random_().item())
             generator = torch.Generator().manual_seed(seed)
-            order = torch.randperm(n, generator=generator).to(self.X.device)
+            order = torch.randperm(self.n, generator=generator)
+            order = order.to(self.index_device)
         for i in range(len(self)):
-            if self.shuffle:
-                idx = order[i * self.batch_size : (i + 1) * self.batch_size]
-                yield self.X[idx], self.y[idx]
-            else:
-                batch = slice(i * self.batch_size, (i + 1) * self.batch_size)
-                yield self.X[batch], self.y[batch]
+            batch = slice(i * self.batch_size, (i + 1) * self.batch_size)
+            yield self.take(order[batch] if self.shuffle else batch)
 
 
 class OneClassNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss takes per-sample model outputs and labels.
 
-    In-memory arrays train through :class:`TensorBatches` (moved to the
-    device once per fit); any other dataset, or a customized iterator, goes
+    In-memory arrays (moved to the device once per fit) and memory-mapped
+    ones (:class:`~skoneclass.deep.data.ArrayDataset`) train through
+    :class:`Batches`; any other dataset, or a customized iterator, goes
     through skorch's ``DataLoader`` as usual.
     """
 
@@ -72,40 +78,127 @@ class OneClassNet(NeuralNet):
     def get_iterator(self, dataset, training=False):
         prefix = "iterator_train" if training else "iterator_valid"
         options = self.get_params_for(prefix)
-        fast = (
+        take = self._batch_reader(dataset)
+        if (
+            take is None
+            or not set(options) <= {"shuffle", "drop_last"}
+            or getattr(self, prefix) is not torch.utils.data.DataLoader
+        ):
+            return super().get_iterator(dataset, training=training)
+        return Batches(
+            take,
+            len(dataset),
+            batch_size=self.batch_size if self.batch_size != -1 else len(dataset),
+            shuffle=options.get("shuffle", False),
+            drop_last=options.get("drop_last", False),
+            index_device=self.device if isinstance(dataset, Dataset) else "cpu",
+        )
+
+    def _batch_reader(self, dataset):
+        """``take(index) -> (X, y)`` on the device, or None for the DataLoader."""
+        device = torch.device(self.device)
+        if isinstance(dataset, ArrayDataset):
+
+            def take(index):
+                if isinstance(index, torch.Tensor):
+                    index = index.numpy()
+                return tuple(t.to(device) for t in dataset.batch(index))
+
+            return take
+        if not (
             type(dataset) is Dataset
             and isinstance(dataset.X, np.ndarray | torch.Tensor)
             and isinstance(dataset.y, np.ndarray | torch.Tensor)
-            and set(options) <= {"shuffle", "drop_last"}
-            and getattr(self, prefix) is torch.utils.data.DataLoader
-        )
-        if not fast:
-            return super().get_iterator(dataset, training=training)
+        ):
+            return None
         cached = getattr(dataset, "_device_tensors", None)
-        if cached is None or cached[0].device != torch.device(self.device):
+        if cached is None or cached[0].device != device:
             cached = tuple(
-                torch.as_tensor(a).to(self.device) for a in (dataset.X, dataset.y)
+                torch.as_tensor(a).to(device) for a in (dataset.X, dataset.y)
             )
             dataset._device_tensors = cached
-        batch_size = self.batch_size if self.batch_size != -1 else len(dataset)
-        return TensorBatches(
-            *cached,
-            batch_size=batch_size,
-            shuffle=options.get("shuffle", False),
-            drop_last=options.get("drop_last", False),
-        )
+        X, y = cached
+        return lambda index: (X[index], y[index])
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         codes = None
         if isinstance(y_pred, tuple):
             y_pred, codes = y_pred
         loss = self.criterion_(y_pred, y_true.to(y_pred.device))
+        module = self.model_module()
         if codes is not None:
-            for penalty in self.module_.latent_penalties:
+            for penalty in module.latent_penalties:
                 loss = loss + penalty(codes)
-        for penalty in getattr(self.module_, "penalties", ()):
-            loss = loss + penalty(self.module_)
+        for penalty in getattr(module, "penalties", ()):
+            loss = loss + penalty(module)
         return loss
+
+    def model_module(self):
+        """The model module itself, not a wrapper (DDP) around it."""
+        return self.module_
+
+
+class AcceleratedOneClassNet(AccelerateMixin, OneClassNet):
+    """:class:`OneClassNet` trained through Hugging Face Accelerate.
+
+    skorch's ``AccelerateMixin`` hands the module, optimizer and data loader
+    to the ``Accelerator``, which places them, shards the batches across
+    processes (multi-GPU, multi-node) and applies mixed precision.
+    """
+
+    def _batch_reader(self, dataset):
+        # Accelerate shards a DataLoader across processes; Batches it would
+        # pass through unsharded.
+        return None
+
+    def model_module(self):
+        return self.accelerator.unwrap_model(self.module_)
+
+    def _initialize_accelerator(self):
+        # DDP refuses modules without trainable parameters, as the losses
+        # are (the radius of the soft boundary is a buffer): such a
+        # criterion is only moved to the device, not prepared.
+        criteria, plain = self._criteria, []
+        for name in criteria:
+            criterion = getattr(self, name + "_")
+            if not any(p.requires_grad for p in criterion.parameters()):
+                criterion.to(self.accelerator.device)
+                plain.append(name)
+        self._criteria = [name for name in criteria if name not in plain]
+        try:
+            return super()._initialize_accelerator()
+        finally:
+            self._criteria = criteria
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        if self.accelerator.num_processes > 1:
+            # Each process updated the batch-norm statistics on its last own
+            # batch after DDP broadcast them: rank 0's make the networks equal.
+            for buffer in self.model_module().buffers():
+                torch.distributed.broadcast(buffer, src=0)
+        super().on_train_end(net, X=X, y=y, **kwargs)
+        # The mixin unwraps the modules only. The optimizer and scheduler
+        # wrappers, and the Accelerator's references to everything it
+        # prepared, cannot be pickled (and a fitted detector must be), and
+        # would keep each fit's objects alive.
+        schedulers = [
+            callback
+            for _, callback in self.callbacks_
+            if getattr(callback, "lr_scheduler_", None) is not None
+        ]
+        for name in self._optimizers:
+            wrapped = getattr(self, name + "_")
+            plain = getattr(wrapped, "optimizer", wrapped)
+            setattr(self, name + "_", plain)
+            for callback in schedulers:
+                scheduler = callback.lr_scheduler_
+                scheduler = getattr(scheduler, "scheduler", scheduler)
+                if scheduler.optimizer is wrapped:
+                    scheduler.optimizer = plain
+                    callback.lr_scheduler_ = scheduler
+        self.accelerator.free_memory()
+        # Where the trained module is, for scoring and for unpickling.
+        self.device = str(self.accelerator.device)
 
 
 class RadiusUpdate(Callback):
@@ -126,8 +219,19 @@ class RadiusUpdate(Callback):
             net.criterion_.solve_radius(s)
 
 
+def is_accelerator(device):
+    """Whether ``device`` is a Hugging Face ``accelerate.Accelerator``."""
+    return type(device).__name__ == "Accelerator" and hasattr(device, "prepare")
+
+
 def resolve_device(device):
-    """ "auto" -> "cuda" if available else "cpu"; a clear error for absent CUDA."""
+    """ "auto" -> "cuda" if available else "cpu"; a clear error for absent CUDA.
+
+    An ``accelerate.Accelerator`` resolves to the device it places this
+    process's work on.
+    """
+    if is_accelerator(device):
+        return str(device.device)
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if str(device).startswith("cuda") and not torch.cuda.is_available():
@@ -158,12 +262,21 @@ def make_net(
     Adam (or ``optimizer``) with L2 weight decay, the learning rate divided by
     10 at each milestone epoch, shuffled mini-batches, no validation split.
     A last batch of a single sample is dropped: batch norm cannot train on it.
+    ``device`` may be an ``accelerate.Accelerator``: the net is then an
+    :class:`AcceleratedOneClassNet`.
     """
+    net_class, placement = OneClassNet, {"device": device}
+    if is_accelerator(device):
+        # skorch prints through accelerator.print whatever the verbosity;
+        # the plain print sink honours verbose=0.
+        sink = device.print if verbose else print
+        net_class = AcceleratedOneClassNet
+        placement = {"accelerator": device, "callbacks__print_log__sink": sink}
     schedule = []
     if lr_milestones:
         schedule = [LRScheduler(MultiStepLR, milestones=list(lr_milestones), gamma=0.1)]
     batch_size = min(batch_size, n_samples)
-    return OneClassNet(
+    return net_class(
         module=module,
         criterion=criterion,
         optimizer=optimizer,
@@ -175,6 +288,6 @@ def make_net(
         iterator_train__drop_last=n_samples % batch_size == 1,
         train_split=None,
         callbacks=[*schedule, *(callbacks or [])],
-        device=device,
         verbose=verbose,
+        **placement,
     )

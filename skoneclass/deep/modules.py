@@ -178,6 +178,24 @@ def embed(module, X, batch_size=1024):
         module.train(was_training)
 
 
+@torch.no_grad()
+def mean_embedding(module, X, batch_size=1024):
+    """Mean output of ``module`` on ``X`` in eval mode, in memory for one batch.
+
+    The sum is accumulated in float64, so the order of the batches does not
+    matter beyond float noise.
+    """
+    was_training = module.training
+    module.eval()
+    try:
+        total = 0.0
+        for i in range(0, len(X), batch_size):
+            total = total + module(X[i : i + batch_size]).double().sum(dim=0)
+        return (total / len(X)).float()
+    finally:
+        module.train(was_training)
+
+
 def initial_center(embeddings, eps=0.1):
     """Mean embedding, with coordinates closer to 0 than ``eps`` pushed to +-eps.
 
