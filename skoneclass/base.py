@@ -112,9 +112,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         self._validate_params()
-        X = validate_data(
-            self, X, dtype=list(self._input_dtypes), ensure_min_samples=2
-        )
+        X = validate_data(self, X, dtype=list(self._input_dtypes), ensure_min_samples=2)
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
         boundary = self._fit(X, labels)
         self.offset_ = self._compute_offset(X, boundary)

@@ -315,7 +315,7 @@ def test_bad_parameters_are_named(params):
         DeepSVDD(**params).fit(np.random.RandomState(0).randn(20, 3))
 
 
-def test_tensor_batches_fast_path_trains_exactly_as_the_dataloader():
+def test_batches_fast_path_trains_exactly_as_the_dataloader():
     """In-memory arrays skip skorch's DataLoader (per-sample indexing and
     collate) but visit the same shuffled batches: identical weights."""
     from skoneclass.deep.engine import Batches, make_net
@@ -351,9 +351,7 @@ def test_tensor_batches_fast_path_trains_exactly_as_the_dataloader():
     fast = train()
     slow = train(iterator_train__pin_memory=False)  # a DataLoader option
     assert isinstance(fast.get_iterator(fast.get_dataset(X, y), True), Batches)
-    assert not isinstance(
-        slow.get_iterator(slow.get_dataset(X, y), True), Batches
-    )
+    assert not isinstance(slow.get_iterator(slow.get_dataset(X, y), True), Batches)
     for a, b in zip(fast.module_.parameters(), slow.module_.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     # 301 = 6 * 50 + 1: the last batch of one sample is dropped (batch norm).
