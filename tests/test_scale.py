@@ -148,3 +148,29 @@ def test_two_processes_train_one_network_through_accelerate():
     assert "largest score difference between processes: 0\n" in run.stdout
     auroc = float(run.stdout.split("test AUROC ")[1].split()[0])
     assert auroc > 0.9
+
+
+def test_grid_search_runs_its_candidates_in_parallel_processes():
+    """joblib (loky) pickles the detector to worker processes and back: the
+    parallel search finds exactly what the sequential one does."""
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from skoneclass.metrics import roc_auc_scorer
+
+    X, truth = shifted_blobs(600, 5)
+    y = np.where(np.arange(len(X)) < 4, -1, 0)
+    y[len(X) // 2 :: 10] = 1  # labeled normals, for the labeled AUROC
+    y[4:6] = -1
+    searches = [
+        GridSearchCV(
+            DeepSAD(max_epochs=3, pretrain_epochs=2, random_state=0),
+            {"eta": [0.1, 10.0]},
+            scoring=roc_auc_scorer,
+            cv=StratifiedKFold(2, shuffle=True, random_state=0),
+            n_jobs=n_jobs,
+        ).fit(X, y)
+        for n_jobs in (1, 2)
+    ]
+    sequential, parallel = (s.cv_results_["mean_test_score"] for s in searches)
+    np.testing.assert_array_equal(parallel, sequential)
+    assert np.all(sequential > 0.9)
