@@ -342,9 +342,8 @@ class BaseDeepDetector(BaseDetector):
     def _batched(self, network, X):
         step = self.batch_size
         # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
-        # when it is unpickled on a machine without CUDA. An accelerated net
-        # has none: the Accelerator placed it on device_.
-        device = self.net_.device or self.device_
+        # when it is unpickled on a machine without CUDA.
+        device = self.net_.device
         outputs = None
         with torch.no_grad():
             for i in range(0, len(X), step):

@@ -78,24 +78,30 @@ class OneClassNet(NeuralNet):
     def get_iterator(self, dataset, training=False):
         prefix = "iterator_train" if training else "iterator_valid"
         options = self.get_params_for(prefix)
-        take = self._batch_reader(dataset)
-        if (
-            take is None
-            or not set(options) <= {"shuffle", "drop_last"}
-            or getattr(self, prefix) is not torch.utils.data.DataLoader
-        ):
+        plain = (
+            set(options) <= {"shuffle", "drop_last"}
+            and getattr(self, prefix) is torch.utils.data.DataLoader
+        )
+        # Only then: a reader may move the whole data set to the device.
+        reader = self._batch_reader(dataset) if plain else None
+        if reader is None:
             return super().get_iterator(dataset, training=training)
+        take, index_device = reader
         return Batches(
             take,
             len(dataset),
             batch_size=self.batch_size if self.batch_size != -1 else len(dataset),
             shuffle=options.get("shuffle", False),
             drop_last=options.get("drop_last", False),
-            index_device=self.device if isinstance(dataset, Dataset) else "cpu",
+            index_device=index_device,
         )
 
     def _batch_reader(self, dataset):
-        """``take(index) -> (X, y)`` on the device, or None for the DataLoader."""
+        """``(take, index_device)`` for :class:`Batches`, or None for the DataLoader.
+
+        ``take(index) -> (X, y)`` on the device; shuffled indices are made on
+        ``index_device``, where ``take`` uses them.
+        """
         device = torch.device(self.device)
         if isinstance(dataset, ArrayDataset):
 
@@ -104,7 +110,7 @@ class OneClassNet(NeuralNet):
                     index = index.numpy()
                 return tuple(t.to(device) for t in dataset.batch(index))
 
-            return take
+            return take, "cpu"
         if not (
             type(dataset) is Dataset
             and isinstance(dataset.X, np.ndarray | torch.Tensor)
@@ -118,7 +124,7 @@ class OneClassNet(NeuralNet):
             )
             dataset._device_tensors = cached
         X, y = cached
-        return lambda index: (X[index], y[index])
+        return (lambda index: (X[index], y[index])), device
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         codes = None
@@ -177,25 +183,15 @@ class AcceleratedOneClassNet(AccelerateMixin, OneClassNet):
             for buffer in self.model_module().buffers():
                 torch.distributed.broadcast(buffer, src=0)
         super().on_train_end(net, X=X, y=y, **kwargs)
-        # The mixin unwraps the modules only. The optimizer and scheduler
-        # wrappers, and the Accelerator's references to everything it
-        # prepared, cannot be pickled (and a fitted detector must be), and
-        # would keep each fit's objects alive.
-        schedulers = [
-            callback
-            for _, callback in self.callbacks_
-            if getattr(callback, "lr_scheduler_", None) is not None
-        ]
-        for name in self._optimizers:
-            wrapped = getattr(self, name + "_")
-            plain = getattr(wrapped, "optimizer", wrapped)
-            setattr(self, name + "_", plain)
-            for callback in schedulers:
-                scheduler = callback.lr_scheduler_
-                scheduler = getattr(scheduler, "scheduler", scheduler)
-                if scheduler.optimizer is wrapped:
-                    scheduler.optimizer = plain
-                    callback.lr_scheduler_ = scheduler
+        # The mixin unwraps the modules only. The optimizer wrapper (also held
+        # by the LR schedulers), and the Accelerator's references to
+        # everything it prepared, cannot be pickled (and a fitted detector
+        # must be), and would keep each fit's objects alive.
+        self.optimizer_ = self.optimizer_.optimizer
+        for _, callback in self.callbacks_:
+            scheduler = getattr(callback, "lr_scheduler_", None)
+            if scheduler is not None:
+                scheduler.optimizer = self.optimizer_
         self.accelerator.free_memory()
         # Where the trained module is, for scoring and for unpickling.
         self.device = str(self.accelerator.device)

@@ -166,34 +166,30 @@ class DecentralizationPenalty(nn.Module):
 
 
 @torch.no_grad()
-def embed(module, X, batch_size=1024):
-    """Outputs of ``module`` on ``X`` in eval mode, batched, without gradients."""
+def _eval_outputs(module, X, batch_size):
+    """Outputs of ``module`` on ``X`` one batch at a time, in eval mode."""
     was_training = module.training
     module.eval()
     try:
-        return torch.cat(
-            [module(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
-        )
+        for i in range(0, len(X), batch_size):
+            yield module(X[i : i + batch_size])
     finally:
         module.train(was_training)
 
 
-@torch.no_grad()
+def embed(module, X, batch_size=1024):
+    """Outputs of ``module`` on ``X`` in eval mode, batched, without gradients."""
+    return torch.cat(list(_eval_outputs(module, X, batch_size)))
+
+
 def mean_embedding(module, X, batch_size=1024):
     """Mean output of ``module`` on ``X`` in eval mode, in memory for one batch.
 
     The sum is accumulated in float64, so the order of the batches does not
     matter beyond float noise.
     """
-    was_training = module.training
-    module.eval()
-    try:
-        total = 0.0
-        for i in range(0, len(X), batch_size):
-            total = total + module(X[i : i + batch_size]).double().sum(dim=0)
-        return (total / len(X)).float()
-    finally:
-        module.train(was_training)
+    total = sum(Z.double().sum(dim=0) for Z in _eval_outputs(module, X, batch_size))
+    return (total / len(X)).float()
 
 
 def initial_center(embeddings, eps=0.1):
