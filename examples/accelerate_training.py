@@ -57,6 +57,10 @@ def main():
         diff = np.abs(plain.score_samples(X_test) - accelerated.score_samples(X_test))
         results["max_score_difference"] = float(diff.max())
         print(f"largest score difference to the plain fit: {diff.max():.2g}")
+    # Tear down the process group once every rank is done: left to
+    # interpreter exit, gloo's threads may abort a process after its work.
+    accelerator.wait_for_everyone()
+    accelerator.end_training()
     return results
 
 
