@@ -31,6 +31,7 @@ from .parts.models import (
     GaussianMixture,
     Hyperplane,
     Hypersphere,
+    LatentDensity,
     Model,
     ParzenDensity,
     Prototypes,
@@ -131,24 +132,29 @@ class OneClassModel(BaseDeepDetector):
     ----------
     feature_map : FeatureMap or None, default=None
         phi: :class:`~skoneclass.parts.Identity`, ``Kernel``,
-        ``RandomFourier``, ``Nystroem``, ``Embedding``, ``MLP``, ``LeNet``.
-        None is ``MLP()``.
+        ``RandomFourier``, ``Nystroem``, ``Embedding``, ``MLP``, ``LeNet``,
+        ``ConvNet``. None is ``MLP()``.
     model : Model or None, default=None
         f_theta: ``Hypersphere``, ``Hyperplane``, ``GaussianDensity``,
         ``GaussianMixture``, ``ParzenDensity``, ``Subspace``,
-        ``Reconstruction``, ``Prototypes``, ``Ellipsoid``. None is
+        ``Reconstruction``, ``LatentDensity``, ``Prototypes``, ``Ellipsoid``. None is
         ``Hypersphere()``.
     loss : Loss or None, default=None
         l: ``MeanScore``, ``Hinge``, ``SemiSupervisedHinge``,
-        ``DeepSADLoss``, ``HSCLoss``, ``NegativeLogLikelihood``. None is
+        ``DeepSADLoss``, ``HSCLoss``, ``NegativeLogLikelihood``,
+        ``SemanticDeviationLoss``. None is
         ``MeanScore()``. A loss that uses labels makes ``fit`` validate ``y``.
     regularizer : Regularizer, sequence of them, None or "auto", default="auto"
         R: ``WeightDecay``, ``BiasFree``, ``AutoencoderPretraining``,
-        ``Orthogonality``. "auto": Deep SVDD's ``(WeightDecay(1e-6),
+        ``Orthogonality``, ``Decentralization``; for a ``LatentDensity``
+        also ``Recoding``, ``TotalCorrelation``, ``PriorPrecision``,
+        ``DistributionShift``. "auto": Deep SVDD's ``(WeightDecay(1e-6),
         BiasFree(), AutoencoderPretraining())`` on a trainable feature map,
         none otherwise. None: no regularizer.
     inference : {"frequentist", "bayesian"}, default="frequentist"
-        Only frequentist inference is implemented for these parts.
+        "bayesian": variational inference of the codes of a
+        ``LatentDensity`` model (a VAE), trained by SGD on the negative ELBO.
+        Every other model is fitted by frequentist inference.
     solver : {"auto", "exact", "sgd"}, default="auto"
         "auto": exact where the combination has an exact solver and the
         feature map is not trainable, else SGD. "sgd" on a fixed explicit
@@ -296,17 +302,25 @@ class OneClassModel(BaseDeepDetector):
 
     def _resolve_solver(self, parts):
         feature_map, model, loss = parts["feature_map"], parts["model"], parts["loss"]
-        if parts["inference"] != "frequentist":
-            raise ValueError(
-                f"inference={parts['inference']!r} is not available for "
-                f"model={model!r} and loss={loss!r}; use 'frequentist'."
+        if parts["inference"] != "frequentist" or isinstance(model, LatentDensity):
+            # Variational inference is SGD's alone; the checks name the parts.
+            check_sgd_parts(
+                feature_map, model, loss, parts["regularizer"], parts["inference"]
             )
+            if self.solver == "exact":
+                raise ValueError(
+                    f"model={model!r} with inference={parts['inference']!r} has "
+                    "no exact solver; use solver='sgd' or 'auto'."
+                )
+            return "sgd", None
         factory, takes_kernel = EXACT_SOLVERS.get(
             (type(model), type(loss)), (None, False)
         )
         if self.solver == "auto" and factory is None:
             try:
-                check_sgd_parts(feature_map, model, loss, parts["regularizer"])
+                check_sgd_parts(
+                    feature_map, model, loss, parts["regularizer"], parts["inference"]
+                )
             except ValueError as error:
                 raise ValueError(
                     f"model={model!r} with loss={loss!r} has no exact solver, "

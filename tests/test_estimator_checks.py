@@ -4,8 +4,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skoneclass import (
     HSC,
+    OIAD,
+    RSCVAE,
+    VAE,
     AutoEncoder,
     AutoencoderEmbedding,
+    DecentralizationAE,
     DeepSAD,
     DeepSVDD,
     DeepSVDDEmbedding,
@@ -23,6 +27,12 @@ ESTIMATORS = [
     DeepSAD(max_epochs=2, pretrain_epochs=1, random_state=0),
     AutoEncoder(max_epochs=2, random_state=0),
     HSC(max_epochs=2, random_state=0),
+    # The VAE family (issue 5), each with its own parts.
+    VAE(max_epochs=2, random_state=0),
+    VAE(anomaly_score="iwae", max_epochs=2, random_state=0),
+    RSCVAE(max_epochs=2, random_state=0),
+    DecentralizationAE(center="moving", max_epochs=2, random_state=0),
+    OIAD(max_epochs=2, discriminator_dims=(8,), n_morphs=3, random_state=0),
     # OneClassModel through each solver: SGD on a network, SGD on a fixed
     # explicit map (semi-supervised), and the exact QP.
     OneClassModel(max_epochs=2, random_state=0),

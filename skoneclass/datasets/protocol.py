@@ -86,3 +86,51 @@ def semisupervised_split(
     )
     test = np.concatenate([te_n, te_o])
     return X[idx], labels, X[test], y[test]
+
+
+def one_vs_rest_split(X, y, normal_class, *, train_size=0.7, n_labeled=0,
+                      random_state=None):  # fmt: skip
+    """One class normal, every other class anomalous (the image AD protocol).
+
+    ``train_size`` of the normal class's samples train; the test set is the
+    rest of the normal class and every sample of the other classes, except
+    ``n_labeled`` of them, drawn at random, which join the training set as
+    labeled anomalies (y == -1).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Class labels.
+    normal_class : label
+        The class that is normal.
+    train_size : float in (0, 1), default=0.7
+    n_labeled : int, default=0
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X_train, y_train, X_test, is_anomaly : ndarrays
+        ``y_train`` is 0 (unlabeled) or -1 (labeled anomaly); ``is_anomaly``
+        is 1 for the test samples of the other classes.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, y_train, X_test, is_anomaly = one_vs_rest_split(
+    ...     X / 16, y, normal_class=3, n_labeled=5, random_state=0)
+    >>> X_train.shape, int((y_train == -1).sum()), int(is_anomaly.sum())
+    ((133, 64), 5, 1609)
+    """
+    rng = check_random_state(random_state)
+    y = np.asarray(y)
+    normal = rng.permutation(np.flatnonzero(y == normal_class))
+    n_train = int(train_size * len(normal))
+    others = rng.permutation(np.flatnonzero(y != normal_class))
+    labeled, rest = others[:n_labeled], others[n_labeled:]
+    test = np.concatenate([normal[n_train:], rest])
+    X_train = np.concatenate([X[normal[:n_train]], X[labeled]])
+    y_train = np.zeros(len(X_train), dtype=int)
+    y_train[n_train:] = -1
+    return X_train, y_train, X[test], (y[test] != normal_class).astype(int)

@@ -1,7 +1,12 @@
-"""Autoencoder reconstruction error (thesis Table 4.1)."""
+"""Autoencoders scored by their reconstruction error (thesis Table 4.1)."""
+
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..parts.losses import MeanScore
 from ..parts.models import Reconstruction
+from ..parts.regularizers import Decentralization
 from .base import NetworkPreset
 from .svdd import _SHARED_DOC
 
@@ -104,6 +109,124 @@ class AutoEncoder(NetworkPreset):
         }
 
 
-AutoEncoder.__doc__ = AutoEncoder.__doc__.replace(
-    "    {shared}", _SHARED_DOC.strip("\n")
-)
+class DecentralizationAE(AutoEncoder):
+    """Autoencoder with the latent decentralization loss (Hong & Choe, IEEE Access).
+
+    A tanh-bounded code z = f(x) in (-1, 1)^d and the objective (their eqs.
+    9 and 13)
+
+    .. math::
+
+        \\min \\frac{1}{n} \\sum_i \\frac{1}{D}\\|x_i - g(f(x_i))\\|^2
+        + \\lambda \\Big(d - \\frac{1}{m} \\sum_{i \\in B} \\|f(x_i) - C\\|^2\\Big),
+
+    per mini-batch B of size m, with C = 0 (the simplified form behind the
+    paper's results) or the moving mean code. The second term spreads the
+    normal codes over the latent cube, so that the decoder turns any code
+    into a normal-looking sample: anomalies then reconstruct worse than with
+    a plain autoencoder. ``score_samples`` is minus the per-sample mean
+    squared reconstruction error, as for :class:`AutoEncoder`. The paper's
+    reconstruction term is the per-sample L2 norm; the mean squared error is
+    used here, as in the library's autoencoder, which keeps lambda's scale
+    independent of the input size. The term is the regularizer part
+    :class:`~skoneclass.parts.Decentralization`, usable with any encoder.
+
+    Parameters
+    ----------
+    decentralization_weight : float >= 0, default=0.01
+        lambda, the paper's value (0 gives the plain autoencoder with a tanh
+        code).
+    center : {"zero", "moving"}, default="zero"
+        C = 0 (eq. 13), or the mean code updated per mini-batch (eq. 9).
+    bias : bool, default=True
+        Bias terms in encoder and decoder.
+    {shared}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+    history_ : skorch.History
+    device_ : str
+    offset_ : float
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DecentralizationAE
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(300, 1) @ np.ones((1, 6)) + 0.1 * rng.randn(300, 6)
+    >>> ae = DecentralizationAE(max_epochs=50, lr=1e-2, random_state=0).fit(X)
+    >>> on, off = np.ones((1, 6)), np.array([[1.0, -1, 1, -1, 1, -1]])
+    >>> bool(ae.score_samples(on)[0] > ae.score_samples(off)[0])
+    True
+    """
+
+    _parameter_constraints = {
+        **AutoEncoder._parameter_constraints,
+        "decentralization_weight": [Interval(Real, 0, None, closed="left")],
+        "center": [StrOptions({"zero", "moving"})],
+    }
+
+    def __init__(
+        self,
+        decentralization_weight=0.01,
+        center="zero",
+        bias=True,
+        network="mlp",
+        hidden_dims="auto",
+        rep_dim="auto",
+        activation="leaky_relu",
+        negative_slope=0.01,
+        batch_norm=True,
+        optimizer="adam",
+        lr=1e-4,
+        lr_milestones=(50,),
+        max_epochs=150,
+        batch_size=200,
+        weight_decay=1e-6,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        super().__init__(
+            bias=bias,
+            network=network,
+            hidden_dims=hidden_dims,
+            rep_dim=rep_dim,
+            activation=activation,
+            negative_slope=negative_slope,
+            batch_norm=batch_norm,
+            optimizer=optimizer,
+            lr=lr,
+            lr_milestones=lr_milestones,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            device=device,
+            random_state=random_state,
+            callbacks=callbacks,
+            verbose=verbose,
+            contamination=contamination,
+        )
+        self.decentralization_weight = decentralization_weight
+        self.center = center
+
+    def get_parts(self):
+        """Encoder with a tanh code, its mirror, MSE plus decentralization."""
+        return {
+            "feature_map": self._feature_map(code_activation="tanh"),
+            "model": Reconstruction(),
+            "loss": MeanScore(),
+            "regularizer": (
+                *self._regularizers(self.bias),
+                Decentralization(self.decentralization_weight, self.center),
+            ),
+            "inference": "frequentist",
+        }
+
+
+for _cls in (AutoEncoder, DecentralizationAE):
+    _cls.__doc__ = _cls.__doc__.replace("    {shared}", _SHARED_DOC.strip("\n"))

@@ -13,20 +13,31 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from ..base import BaseDetector
-from ..parts.feature_maps import MLP, LeNet
-from ..parts.losses import Hinge, HSCLoss, MeanScore
-from ..parts.models import Hypersphere, Reconstruction
+from ..parts.feature_maps import MLP, FeatureMap, LeNet
+from ..parts.losses import (
+    Hinge,
+    HSCLoss,
+    MeanScore,
+    NegativeLogLikelihood,
+    SemanticDeviationLoss,
+)
+from ..parts.models import Hypersphere, LatentDensity, Reconstruction
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
     Decentralization,
+    DistributionShift,
     Orthogonality,
+    PriorPrecision,
+    Recoding,
+    TotalCorrelation,
     WeightDecay,
 )
 from .data import ArrayDataset, Rows, is_memory_mapped
@@ -40,6 +51,7 @@ from .modules import (
     mean_embedding,
 )
 from .networks import ACTIVATIONS
+from .variational import PriorPrecisionPenalty, VariationalNet
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -58,6 +70,18 @@ _SGD_REGULARIZERS = (
     Decentralization,
 )
 
+#: Regularizers of the codes and prior of a latent density model (a VAE).
+_LATENT_DENSITY_REGULARIZERS = (
+    WeightDecay,
+    Orthogonality,
+    Recoding,
+    TotalCorrelation,
+    PriorPrecision,
+    DistributionShift,
+)
+
+_VARIATIONAL_LOSSES = (NegativeLogLikelihood, SemanticDeviationLoss)
+
 TRAINING_PARAMETER_CONSTRAINTS = {
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
     "lr": [Interval(Real, 0, None, closed="neither")],
@@ -71,8 +95,21 @@ TRAINING_PARAMETER_CONSTRAINTS = {
 }
 
 
-def check_sgd_parts(feature_map, model, loss, regularizers):
+def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequentist"):
     """Raise a ValueError naming the parts the SGD solver cannot train together."""
+    if isinstance(model, LatentDensity):
+        return _check_latent_density(feature_map, model, loss, regularizers, inference)
+    if inference != "frequentist":
+        raise ValueError(
+            f"inference={inference!r} needs a latent density model (a VAE, "
+            f"LatentDensity()); model={model!r} is fitted by frequentist "
+            "inference."
+        )
+    if isinstance(loss, _VARIATIONAL_LOSSES) and loss.build() is not None:
+        raise ValueError(
+            f"loss={loss!r} trains a density by SGD only as a LatentDensity() "
+            f"(a VAE), got model={model!r}."
+        )
     if feature_map.kind == "implicit":
         raise ValueError(
             f"feature_map={feature_map!r} is implicit (known through Gram "
@@ -128,12 +165,57 @@ def check_sgd_parts(feature_map, model, loss, regularizers):
                 f"feature_map={feature_map!r}."
             )
         if not isinstance(reg, _SGD_REGULARIZERS):
-            raise ValueError(f"regularizer={reg!r} is not supported by SGD.")
+            raise ValueError(
+                f"regularizer={reg!r} is not supported by SGD with "
+                f"model={model!r}"
+                + (
+                    "; it regularizes a LatentDensity() (a VAE)."
+                    if isinstance(reg, _LATENT_DENSITY_REGULARIZERS)
+                    else "."
+                )
+            )
         if not trainable and not isinstance(reg, WeightDecay):
             raise ValueError(
                 f"regularizer={reg!r} acts on a network, but "
                 f"feature_map={feature_map!r} is fixed."
             )
+
+
+def _check_latent_density(feature_map, model, loss, regularizers, inference):
+    if feature_map.kind != "trainable":
+        raise ValueError(
+            f"model={model!r} needs a trainable feature map (MLP, LeNet, "
+            f"ConvNet) as its encoder, got feature_map={feature_map!r}."
+        )
+    if inference != "bayesian":
+        raise ValueError(
+            f"model={model!r} is trained by variational (amortized Bayesian) "
+            f"inference of its codes; use inference='bayesian', got {inference!r}."
+        )
+    if not isinstance(loss, _VARIATIONAL_LOSSES):
+        raise ValueError(
+            f"model={model!r} is trained on the negative ELBO: use "
+            "loss=NegativeLogLikelihood() or SemanticDeviationLoss(), got "
+            f"loss={loss!r}."
+        )
+    for reg in regularizers:
+        if not isinstance(reg, _LATENT_DENSITY_REGULARIZERS):
+            raise ValueError(
+                f"regularizer={reg!r} is not supported with model={model!r}; "
+                "use WeightDecay, Orthogonality, Recoding, TotalCorrelation, "
+                "PriorPrecision or DistributionShift."
+            )
+    has = {type(r) for r in regularizers}
+    if model.anomaly_score == "recoding" and Recoding not in has:
+        raise ValueError(
+            f"model={model!r} scores the recoding consistency; add the "
+            "Recoding() regularizer."
+        )
+    if DistributionShift in has and not isinstance(loss, SemanticDeviationLoss):
+        raise ValueError(
+            "DistributionShift() makes pseudo anomalies that only "
+            f"SemanticDeviationLoss() treats as anomalies, got loss={loss!r}."
+        )
 
 
 def _center_mode(model, feature_map):
@@ -214,8 +296,19 @@ class BaseDeepDetector(BaseDetector):
         parts = self.get_parts()
         feature_map, model, loss = parts["feature_map"], parts["model"], parts["loss"]
         regularizers = parts["regularizer"]
-        check_sgd_parts(feature_map, model, loss, regularizers)
+        check_sgd_parts(feature_map, model, loss, regularizers, parts["inference"])
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
+        variational = isinstance(model, LatentDensity)
+        if (
+            variational
+            and model.likelihood == "bernoulli"
+            and (np.min(X) < 0 or np.max(X) > 1)
+        ):
+            raise ValueError(
+                f"model={model!r} has a Bernoulli likelihood and needs X in "
+                f"[0, 1], got values in [{np.min(X):g}, {np.max(X):g}]; scale "
+                "X (e.g. MinMaxScaler) or use likelihood='gaussian'."
+            )
         if isinstance(loss, HSCLoss) and not (labels == -1).any():
             raise ValueError(
                 f"loss={loss!r} needs negatives: label known anomalies or "
@@ -245,9 +338,14 @@ class BaseDeepDetector(BaseDetector):
         )
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            encoder = (
-                feature_map.build(n_features, bias) if trainable else nn.Identity()
-            )
+            if variational:
+                # Two outputs per code: the mean and log-variance of q(z|x).
+                latent_dim = feature_map.output_dim(n_features)
+                encoder = feature_map.build(n_features, bias, n_outputs=2 * latent_dim)
+            elif trainable:
+                encoder = feature_map.build(n_features, bias)
+            else:
+                encoder = nn.Identity()
             if pretrain:
                 decoder = feature_map.build_decoder(n_features, bias)
                 net = self._train(
@@ -259,7 +357,17 @@ class BaseDeepDetector(BaseDetector):
                 )
                 self.pretrain_history_ = net.history
             callbacks = []
-            if isinstance(model, Reconstruction):
+            if variational:
+                module = self._variational_module(
+                    model,
+                    feature_map,
+                    regularizers,
+                    encoder,
+                    feature_map.build_decoder(n_features, bias),
+                    latent_dim,
+                    penalties,
+                )
+            elif isinstance(model, Reconstruction):
                 decoder = feature_map.build_decoder(n_features, bias)
                 module = ReconstructionNet(
                     encoder, decoder, model.space, penalties, latent
@@ -279,6 +387,15 @@ class BaseDeepDetector(BaseDetector):
                 weight_decay,
                 callbacks,
             )
+        if variational and model.anomaly_score == "recoding":
+            # RSC-VAE's normalizers E[l_mut], E[l_recon], over the training
+            # normals (the paper takes them over the test set).
+            module = self.net_.module_
+            terms = self._batched(
+                copy.deepcopy(module).double().eval().score_terms,
+                X[labels != -1],
+            )
+            module.score_scales.copy_(torch.as_tensor(terms.mean(axis=0)))
         if isinstance(loss, Hinge):
             # The last block-coordinate step: R^2 optimal for the final
             # network on the whole training set (Prop. 4), not on the last
@@ -288,6 +405,34 @@ class BaseDeepDetector(BaseDetector):
             self.radius_ = float(np.sqrt(criterion.radius2.item()))
             return -(self.radius_**2)
         return None
+
+    @staticmethod
+    def _variational_module(
+        model, feature_map, regularizers, encoder, decoder, latent_dim, penalties
+    ):
+        kwargs = {}
+        for reg in regularizers:
+            if isinstance(reg, Recoding):
+                kwargs["recoding"] = (reg.lam, reg.divergence)
+            elif isinstance(reg, TotalCorrelation):
+                kwargs["total_correlation"] = (reg.gamma, tuple(reg.hidden_dims))
+            elif isinstance(reg, PriorPrecision):
+                kwargs["learn_prior"] = True
+                penalties = [*penalties, PriorPrecisionPenalty(reg.eta)]
+            elif isinstance(reg, DistributionShift):
+                shape = getattr(feature_map, "image_shape", None)
+                kwargs["shift"] = (reg.prob, reg.build_transform(shape))
+        return VariationalNet(
+            encoder,
+            decoder,
+            latent_dim,
+            likelihood=model.likelihood,
+            score=model.anomaly_score,
+            n_score_samples=model.n_score_samples,
+            score_weight=model.score_weight,
+            penalties=penalties,
+            **kwargs,
+        )
 
     def _draw_seed(self):
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
@@ -347,7 +492,9 @@ class BaseDeepDetector(BaseDetector):
         outputs = None
         with torch.no_grad():
             for i in range(0, len(X), step):
-                batch = np.asarray(self._features(X[i : i + step]), dtype=np.float64)
+                batch = np.ascontiguousarray(
+                    self._features(X[i : i + step]), dtype=np.float64
+                )
                 # A copy of one batch: memmapped input may be read-only.
                 out = network(torch.tensor(batch).to(device)).cpu().numpy()
                 if outputs is None:
@@ -369,13 +516,16 @@ class BaseDeepDetector(BaseDetector):
         -------
         Z : ndarray of shape (n_samples, rep_dim), dtype float64
             The output of the trained feature map (the encoder of an
-            autoencoder), computed in float64 in eval mode.
+            autoencoder; the posterior mean of a VAE's codes), computed in
+            float64 in eval mode.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
-        module = self.net_.module_
+        module = copy.deepcopy(self.net_.module_).double().eval()
+        if isinstance(module, VariationalNet):
+            return self._batched(module.code, X)
         network = getattr(module, "feature_map", None) or module.encoder
-        return self._batched(copy.deepcopy(network).double().eval(), X)
+        return self._batched(network, X)
 
     @property
     def history_(self):
@@ -396,9 +546,11 @@ class NetworkPreset(BaseDeepDetector):
 
     Shared parameters
     -----------------
-    network : {"mlp", "lenet28", "lenet32"}
-        Feature map: an MLP, or the thesis's LeNet CNN for flattened 28x28
-        gray or 32x32 color images.
+    network : {"mlp", "lenet28", "lenet32"} or trainable FeatureMap
+        Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray
+        or 32x32 color images, or a part such as
+        ``ConvNet(image_shape=(1, 8, 8))`` (the flat network parameters
+        below then do not apply).
     hidden_dims : tuple of int or "auto"
         MLP hidden widths; "auto" uses the thesis's ODDS sizes.
     rep_dim : int or "auto"
@@ -412,7 +564,7 @@ class NetworkPreset(BaseDeepDetector):
 
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
-        "network": [StrOptions({"mlp", *IMAGE_NETWORKS})],
+        "network": [StrOptions({"mlp", *IMAGE_NETWORKS}), FeatureMap],
         "hidden_dims": [StrOptions({"auto"}), tuple, list],
         "rep_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -460,7 +612,13 @@ class NetworkPreset(BaseDeepDetector):
         self.verbose = verbose
         self.contamination = contamination
 
-    def _feature_map(self):
+    def _feature_map(self, code_activation=None):
+        if isinstance(self.network, FeatureMap):
+            if code_activation is None or "code_activation" not in (
+                self.network.get_params()
+            ):
+                return self.network
+            return clone(self.network).set_params(code_activation=code_activation)
         if self.network in IMAGE_NETWORKS:
             return LeNet(
                 image_shape=IMAGE_NETWORKS[self.network],
@@ -473,6 +631,7 @@ class NetworkPreset(BaseDeepDetector):
             activation=self.activation,
             negative_slope=self.negative_slope,
             batch_norm=self.batch_norm,
+            code_activation=code_activation,
         )
 
     def _regularizers(self, bias=False, pretrain=None, pretrain_epochs=None):

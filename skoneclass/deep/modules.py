@@ -155,14 +155,28 @@ class OrthogonalityPenalty(nn.Module):
 
 
 class DecentralizationPenalty(nn.Module):
-    """lam * (d - mean_i ||z_i||^2) on a batch of codes z in (-1, 1)^d."""
+    """lam * (d - mean_i ||z_i - C||^2) on a batch of codes z in (-1, 1)^d.
 
-    def __init__(self, lam=0.01):
+    ``center="zero"``: C = 0. ``center="moving"``: C is a buffer, the mean
+    code updated per training batch as center loss does,
+    C <- C + sum_i (z_i - C) / (m + 1), without gradient.
+    """
+
+    def __init__(self, lam=0.01, center="zero"):
         super().__init__()
         self.lam = lam
+        self.center = center
+        self.register_buffer("C", None)
 
     def forward(self, Z):
-        return self.lam * (Z.shape[1] - torch.sum(Z**2, dim=1).mean())
+        C = 0.0
+        if self.center == "moving":
+            if self.C is None:
+                self.C = Z.detach().mean(dim=0)
+            else:
+                self.C = self.C + (Z.detach() - self.C).sum(dim=0) / (len(Z) + 1)
+            C = self.C
+        return self.lam * (Z.shape[1] - torch.sum((Z - C) ** 2, dim=1).mean())
 
 
 @torch.no_grad()

@@ -68,6 +68,9 @@ class MLP(nn.Sequential):
     negative_slope : float, default=0.01
     code_activation : {None, "tanh"}, default=None
         tanh bounds the code to (-1, 1), as the decentralization loss needs.
+    n_outputs : int or None, default=None
+        Width of the output layer if not ``rep_dim``: a VAE's encoder emits
+        the mean and log-variance of each of its ``rep_dim`` codes.
     """
 
     def __init__(
@@ -80,10 +83,11 @@ class MLP(nn.Sequential):
         activation="leaky_relu",
         negative_slope=0.01,
         code_activation=None,
+        n_outputs=None,
     ):
         layers = _stack(
             [n_features, *hidden_dims],
-            rep_dim,
+            n_outputs or rep_dim,
             bias,
             batch_norm,
             activation,
@@ -141,7 +145,7 @@ class LeNet(nn.Module):
 
     CHANNELS = {(1, 28, 28): (8, 4), (3, 32, 32): (32, 64, 128)}
 
-    def __init__(self, shape, rep_dim, negative_slope=0.01):
+    def __init__(self, shape, rep_dim, negative_slope=0.01, n_outputs=None):
         super().__init__()
         self.shape = tuple(shape)
         channels = self.CHANNELS[self.shape]
@@ -156,7 +160,7 @@ class LeNet(nn.Module):
             n_in = n_out
         self.convs = nn.Sequential(*convs)
         side = self.shape[1] // 2 ** len(channels)
-        self.fc = nn.Linear(n_in * side * side, rep_dim, bias=False)
+        self.fc = nn.Linear(n_in * side * side, n_outputs or rep_dim, bias=False)
         _glorot(self)
 
     def forward(self, X):
@@ -197,3 +201,138 @@ class LeNetDecoder(nn.Module):
 
     def forward(self, Z):
         return self.deconvs(Z.view(-1, self.rep_dim // 16, 4, 4)).flatten(start_dim=1)
+
+
+def _padding(kernel_size):
+    """(padding, output_padding) with which a stride-2 convolution halves an
+    even side exactly and its transpose doubles it back."""
+    padding = (kernel_size - 1) // 2
+    return padding, 2 + 2 * padding - kernel_size
+
+
+class ConvNet(nn.Module):
+    """Stride-2 CNN encoder: each conv block halves the image side.
+
+    The DCGAN-type encoder of the VAE papers (OIAD: 4x4 convs 32-32-64-64;
+    RSC-VAE: 3x3 convs with batch norm and leaky ReLU 0.2; the
+    decentralization AE: 5x5 convs): conv (stride 2), batch norm,
+    leaky ReLU per block, then an optional dense layer and a linear code.
+
+    Parameters
+    ----------
+    shape : (C, H, W)
+        H and W divisible by ``2 ** len(channels)``.
+    channels : tuple of int
+    kernel_size : int
+    rep_dim : int
+    hidden_dim : int or None
+        Width of a dense layer between the convolutions and the code.
+    bias, batch_norm : bool
+    negative_slope : float
+    code_activation : {None, "tanh"}
+    n_outputs : int or None
+        Width of the output layer if not ``rep_dim``.
+    """
+
+    def __init__(
+        self,
+        shape,
+        channels,
+        kernel_size,
+        rep_dim,
+        hidden_dim=None,
+        bias=True,
+        batch_norm=True,
+        negative_slope=0.2,
+        code_activation=None,
+        n_outputs=None,
+    ):
+        super().__init__()
+        self.shape = tuple(shape)
+        padding, _ = _padding(kernel_size)
+        layers, n_in = [], self.shape[0]
+        for n_out in channels:
+            layers.append(nn.Conv2d(n_in, n_out, kernel_size, 2, padding, bias=bias))
+            if batch_norm:
+                layers.append(nn.BatchNorm2d(n_out, eps=1e-4, affine=bias))
+            layers.append(nn.LeakyReLU(negative_slope))
+            n_in = n_out
+        layers.append(nn.Flatten())
+        n_flat = (
+            n_in * (self.shape[1] >> len(channels)) * (self.shape[2] >> len(channels))
+        )
+        if hidden_dim:
+            layers += [
+                nn.Linear(n_flat, hidden_dim, bias=bias),
+                nn.LeakyReLU(negative_slope),
+            ]
+            n_flat = hidden_dim
+        layers.append(nn.Linear(n_flat, n_outputs or rep_dim, bias=bias))
+        if code_activation == "tanh":
+            layers.append(nn.Tanh())
+        self.layers = nn.Sequential(*layers)
+        _glorot(self)
+
+    def forward(self, X):
+        return self.layers(X.view(-1, *self.shape))
+
+
+class ConvDecoder(nn.Module):
+    """Mirror of :class:`ConvNet`: code -> (dense) -> transposed convolutions
+    doubling the side back to the image; linear output, flattened."""
+
+    def __init__(
+        self,
+        shape,
+        channels,
+        kernel_size,
+        rep_dim,
+        hidden_dim=None,
+        bias=True,
+        batch_norm=True,
+        negative_slope=0.2,
+    ):
+        super().__init__()
+        self.shape = tuple(shape)
+        channels = tuple(channels)[::-1]
+        self.start = (
+            channels[0],
+            self.shape[1] >> len(channels),
+            self.shape[2] >> len(channels),
+        )
+        padding, output_padding = _padding(kernel_size)
+        layers, n_in = [], rep_dim
+        if hidden_dim:
+            layers += [
+                nn.Linear(rep_dim, hidden_dim, bias=bias),
+                nn.LeakyReLU(negative_slope),
+            ]
+            n_in = hidden_dim
+        n_start = self.start[0] * self.start[1] * self.start[2]
+        layers += [nn.Linear(n_in, n_start, bias=bias), nn.LeakyReLU(negative_slope)]
+        self.dense = nn.Sequential(*layers)
+        deconvs = []
+        outs = [*channels[1:], self.shape[0]]
+        for i, (c_in, c_out) in enumerate(zip(channels, outs, strict=True)):
+            last = i == len(channels) - 1
+            deconvs.append(
+                nn.ConvTranspose2d(
+                    c_in,
+                    c_out,
+                    kernel_size,
+                    2,
+                    padding,
+                    output_padding,
+                    bias=bias or last,
+                )
+            )
+            if not last:
+                if batch_norm:
+                    deconvs.append(nn.BatchNorm2d(c_out, eps=1e-4, affine=bias))
+                deconvs.append(nn.LeakyReLU(negative_slope))
+        self.deconvs = nn.Sequential(*deconvs)
+        _glorot(self)
+
+    def forward(self, Z):
+        maps = self.dense(Z).view(-1, *self.start)
+        return self.deconvs(maps).flatten(start_dim=1)

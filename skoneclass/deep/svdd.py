@@ -14,9 +14,11 @@ from ..parts.models import Hypersphere
 from .base import NetworkPreset
 
 _SHARED_DOC = """
-    network : {"mlp", "lenet28", "lenet32"}, default="mlp"
-        Feature map: an MLP, or the thesis's LeNet CNN for flattened 28x28
-        gray or 32x32 color images.
+    network : {"mlp", "lenet28", "lenet32"} or FeatureMap, default="mlp"
+        Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray
+        or 32x32 color images, or a trainable part such as
+        ``skoneclass.parts.ConvNet(image_shape=(1, 8, 8))`` (the MLP
+        parameters below then do not apply).
     hidden_dims : tuple of int or "auto", default="auto"
         MLP hidden widths; "auto" uses the thesis's ODDS sizes (128-64 for
         more than 100 features, else 32-16).

@@ -8,6 +8,7 @@ takes these parts; every named estimator's ``get_parts()`` says which it uses.
 
 from .feature_maps import (
     MLP,
+    ConvNet,
     Embedding,
     Identity,
     Kernel,
@@ -21,6 +22,7 @@ from .losses import (
     HSCLoss,
     MeanScore,
     NegativeLogLikelihood,
+    SemanticDeviationLoss,
     SemiSupervisedHinge,
 )
 from .models import (
@@ -29,6 +31,7 @@ from .models import (
     GaussianMixture,
     Hyperplane,
     Hypersphere,
+    LatentDensity,
     ParzenDensity,
     Prototypes,
     Reconstruction,
@@ -38,7 +41,11 @@ from .regularizers import (
     AutoencoderPretraining,
     BiasFree,
     Decentralization,
+    DistributionShift,
     Orthogonality,
+    PriorPrecision,
+    Recoding,
+    TotalCorrelation,
     WeightDecay,
 )
 
@@ -58,6 +65,13 @@ def make_parts(feature_map, model, loss, regularizer=(), inference="frequentist"
 
 __all__ = [
     "MLP",
+    "ConvNet",
+    "DistributionShift",
+    "LatentDensity",
+    "PriorPrecision",
+    "Recoding",
+    "SemanticDeviationLoss",
+    "TotalCorrelation",
     "AutoencoderPretraining",
     "BiasFree",
     "Decentralization",

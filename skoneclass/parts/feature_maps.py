@@ -7,7 +7,7 @@ Three kinds, which decide how a model on top of them can be trained:
 - *fixed explicit*: :class:`Identity`, :class:`RandomFourier`,
   :class:`Nystroem` and :class:`Embedding` (any pre-fitted transformer). They
   have ``fit(X)`` / ``transform(X)`` and are applied once, before training.
-- *trainable*: :class:`MLP` and :class:`LeNet`, phi_omega, whose
+- *trainable*: :class:`MLP`, :class:`LeNet` and :class:`ConvNet`, phi_omega, whose
   ``build(n_features, bias)`` returns the torch network the SGD solver trains
   (and ``build_decoder`` its mirror for autoencoders).
 """
@@ -347,12 +347,18 @@ class MLP(FeatureMap):
         """Size of the representation for ``n_features`` inputs."""
         return self._kwargs(n_features, False)["rep_dim"]
 
-    def build(self, n_features, bias=False):
-        """The encoder network (a fresh initialization)."""
+    def build(self, n_features, bias=False, n_outputs=None):
+        """The encoder network (a fresh initialization).
+
+        ``n_outputs`` replaces the width of the output layer (a VAE's encoder
+        emits two numbers per code).
+        """
         from ..deep.networks import MLP as _MLP
 
         return _MLP(
-            **self._kwargs(n_features, bias), code_activation=self.code_activation
+            **self._kwargs(n_features, bias),
+            code_activation=self.code_activation,
+            n_outputs=n_outputs,
         )
 
     def build_decoder(self, n_features, bias=False):
@@ -409,14 +415,113 @@ class LeNet(FeatureMap):
         """Size of the representation."""
         return self._kwargs(n_features)["rep_dim"]
 
-    def build(self, n_features, bias=False):
+    def build(self, n_features, bias=False, n_outputs=None):
         """The encoder CNN; it has no bias terms in any case."""
         from ..deep.networks import LeNet as _LeNet
 
-        return _LeNet(**self._kwargs(n_features))
+        return _LeNet(**self._kwargs(n_features), n_outputs=n_outputs)
 
     def build_decoder(self, n_features, bias=False):
         """The mirrored deconvolutional decoder."""
         from ..deep.networks import LeNetDecoder
 
         return LeNetDecoder(**self._kwargs(n_features))
+
+
+class ConvNet(FeatureMap):
+    """A stride-2 CNN phi_omega for flattened images of any even size.
+
+    Each block is a convolution of stride 2 (halving the side), batch norm
+    and leaky ReLU; then an optional dense layer and the linear code. The
+    decoder mirrors it with transposed convolutions and a linear output. The
+    encoders of the VAE papers are instances: OIAD ``channels=(32, 32, 64,
+    64), kernel_size=4, hidden_dim=128`` at 32x32; RSC-VAE ``channels=(32,
+    64, 128, 256), kernel_size=3``; the decentralization AE ``channels=(64,
+    128, 256), kernel_size=5, code_activation="tanh"``. Unlike
+    :class:`LeNet` it has bias terms (it is not meant for Deep SVDD).
+
+    Parameters
+    ----------
+    image_shape : (C, H, W), default=(1, 8, 8)
+        ``X`` holds the images flattened; H and W must be divisible by
+        ``2 ** len(channels)``.
+    channels : tuple of int, default=(32, 64)
+    kernel_size : int, default=4
+    hidden_dim : int or None, default=None
+        A dense layer between the convolutions and the code.
+    rep_dim : int, default=16
+    negative_slope : float, default=0.2
+    batch_norm : bool, default=True
+    code_activation : {None, "tanh"}, default=None
+    """
+
+    kind = "trainable"
+
+    def __init__(
+        self,
+        image_shape=(1, 8, 8),
+        channels=(32, 64),
+        kernel_size=4,
+        hidden_dim=None,
+        rep_dim=16,
+        negative_slope=0.2,
+        batch_norm=True,
+        code_activation=None,
+    ):
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.hidden_dim = hidden_dim
+        self.rep_dim = rep_dim
+        self.negative_slope = negative_slope
+        self.batch_norm = batch_norm
+        self.code_activation = code_activation
+
+    @property
+    def formula(self):
+        return "phi_omega(x), CNN" + (", tanh code" if self.code_activation else "")
+
+    def _kwargs(self, n_features, bias):
+        shape = tuple(self.image_shape)
+        if len(shape) != 3 or n_features != int(np.prod(shape)):
+            raise ValueError(
+                f"ConvNet(image_shape={shape}) takes flattened (C, H, W) images "
+                f"of {int(np.prod(shape))} features, got {n_features}."
+            )
+        factor = 2 ** len(self.channels)
+        if shape[1] % factor or shape[2] % factor:
+            raise ValueError(
+                f"ConvNet with {len(self.channels)} stride-2 blocks needs image "
+                f"sides divisible by {factor}, got image_shape={shape}; use "
+                "fewer channels or pad the images."
+            )
+        return {
+            "shape": shape,
+            "channels": tuple(self.channels),
+            "kernel_size": self.kernel_size,
+            "rep_dim": self.rep_dim,
+            "hidden_dim": self.hidden_dim,
+            "bias": True,
+            "batch_norm": self.batch_norm,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Size of the representation."""
+        return self.rep_dim
+
+    def build(self, n_features, bias=True, n_outputs=None):
+        """The encoder CNN (always with bias terms)."""
+        from ..deep.networks import ConvNet as _ConvNet
+
+        return _ConvNet(
+            **self._kwargs(n_features, bias),
+            code_activation=self.code_activation,
+            n_outputs=n_outputs,
+        )
+
+    def build_decoder(self, n_features, bias=True):
+        """The mirrored transposed-convolution decoder."""
+        from ..deep.networks import ConvDecoder
+
+        return ConvDecoder(**self._kwargs(n_features, bias))

@@ -153,6 +153,43 @@ class NegativeLogLikelihood(Loss):
 
     The score is the log-likelihood; the probabilistic models (Gaussian,
     mixture, KDE) are fitted exactly (closed form, EM, bandwidth selection).
+    A :class:`~skoneclass.parts.LatentDensity` is trained by SGD on its
+    variational bound, the negative ELBO (a VAE).
     """
 
     formula = "-log s"
+
+    def build(self):
+        from ..deep.variational import NegativeELBOObjective
+
+        return NegativeELBOObjective()
+
+
+class SemanticDeviationLoss(Loss):
+    """RSC-VAE's loss: no reconstruction for anomalies (Zhang & Du, 2023).
+
+    For a :class:`~skoneclass.parts.LatentDensity`: normal and unlabeled
+    samples pay the negative ELBO, -log p(x|z) + KL(q(z|x) || p(z));
+    labeled anomalies (y == -1) and the pseudo anomalies of
+    :class:`~skoneclass.parts.DistributionShift` pay only
+    ``anomaly_weight * KL`` (plus the per-sample regularizer terms). Their
+    codes are pushed to the prior (the "semantic deviation"), so that they
+    reconstruct badly. Without anomalies it is the negative ELBO.
+
+    Parameters
+    ----------
+    anomaly_weight : float >= 0, default=1.0
+        beta, the weight of the anomalies' term.
+    """
+
+    uses_labels = True
+
+    def __init__(self, anomaly_weight=1.0):
+        self.anomaly_weight = anomaly_weight
+
+    formula = "-ELBO; KL for y = -1"
+
+    def build(self):
+        from ..deep.variational import SemanticDeviationObjective
+
+        return SemanticDeviationObjective(self.anomaly_weight)

@@ -231,3 +231,51 @@ class Ellipsoid(Model):
     formula = "(x - c)^T Sigma^-1 (x - c)"
     boundary_formula = "(x - c)^T Sigma^-1 (x - c) - R^2"
     boundary_penalty = "log det Sigma"
+
+
+class LatentDensity(Model):
+    """f(x) = p_theta(x) = int p_theta(x|z) p(z) dz: a deep latent-variable density.
+
+    The generative model of the variational autoencoder (thesis 4.1.2, eq.
+    4.1): a Gaussian code z with prior p(z), decoded by the feature map's
+    mirrored decoder into the parameters of p(x|z). The likelihood is
+    intractable; with ``inference="bayesian"`` the encoder (the feature map,
+    emitting a mean and a log-variance per code) parametrizes the amortized
+    posterior q(z|x), and the negative ELBO bounds -log p(x).
+
+    Parameters
+    ----------
+    likelihood : {"gaussian", "bernoulli", "laplace"}, default="gaussian"
+        p(x|z): N(x; dec(z), I) (the thesis's Gaussian VAE), Bernoulli on
+        x in [0, 1] (the decoder emits logits), or a unit-scale Laplace (an
+        L1 reconstruction, RSC-VAE's).
+    anomaly_score : {"elbo", "reconstruction", "iwae", "recoding"}, default="elbo"
+        The anomaly score: the negative ELBO; the negative reconstruction
+        probability -E_q(z|x) log p(x|z) (thesis 4.1.2: often better than the
+        likelihood); the negative importance-weighted log-likelihood
+        (Burda et al., 2016), a tighter bound on -log p(x); or RSC-VAE's
+        normalized sum of encoding inconsistency and L1 error (needs the
+        :class:`~skoneclass.parts.Recoding` regularizer).
+    n_score_samples : int, default=10
+        Monte Carlo samples of z per input for the "elbo", "reconstruction"
+        and "iwae" scores. The same noise draws serve every input (common
+        random numbers), so a score depends on its input alone, not on the
+        batch, and is reproducible.
+    score_weight : float in [0, 1], default=0.5
+        alpha of the "recoding" score.
+    """
+
+    def __init__(
+        self,
+        likelihood="gaussian",
+        anomaly_score="elbo",
+        n_score_samples=10,
+        score_weight=0.5,
+    ):
+        self.likelihood = likelihood
+        self.anomaly_score = anomaly_score
+        self.n_score_samples = n_score_samples
+        self.score_weight = score_weight
+
+    formula = "int p(x|z) p(z) dz"
+    penalty = "latent dimension"

@@ -4,7 +4,10 @@ Regularizers act on the SGD-trained parameters: through the optimizer
 (:class:`WeightDecay`), the network's construction (:class:`BiasFree`), its
 initialization (:class:`AutoencoderPretraining`) or a penalty added to the
 loss, on the weights (:class:`Orthogonality`) or on the codes of the batch
-(:class:`Decentralization`). The regularization that is part of a model
+(:class:`Decentralization`). The regularizers of latent density models
+(VAEs) act on their codes and prior (:class:`Recoding`,
+:class:`TotalCorrelation`, :class:`PriorPrecision`) or on the data they see
+(:class:`DistributionShift`). The regularization that is part of a model
 (R^2 of SVDD, the number of mixture components, a bandwidth) is a parameter
 of that model instead.
 """
@@ -90,28 +93,159 @@ class Orthogonality(Regularizer):
 
 
 class Decentralization(Regularizer):
-    """lambda (d - (1/m) sum_i ||z_i||^2): the latent decentralization loss.
+    """lambda (d - (1/m) sum_i ||z_i - C||^2): the latent decentralization loss.
 
-    Hong & Choe's simplified form (their eq. 13, the one behind all their
-    reported results): with a tanh-bounded code z in (-1, 1)^d and the center
-    fixed at 0, the term is nonnegative, and minimizing it spreads the codes
-    of the normal data over the latent cube, so that the decoder reconstructs
-    a normal-looking sample from any code and anomalies reconstruct badly.
-    Needs ``MLP(code_activation="tanh")``.
+    Hong & Choe (IEEE Access): with a tanh-bounded code z in (-1, 1)^d the
+    variance of the codes is bounded (Popoviciu, Bhatia-Davis), so the term
+    is bounded whatever the data and one lambda fits all data sets.
+    Minimizing it spreads the codes of the normal data over the latent cube,
+    so that the decoder reconstructs a normal-looking sample from any code
+    and anomalies reconstruct badly. Needs a bounded code:
+    ``MLP(code_activation="tanh")`` or ``ConvNet(code_activation="tanh")``.
 
     Parameters
     ----------
     lam : float >= 0, default=0.01
         The paper's default weight.
+    center : {"zero", "moving"}, default="zero"
+        "zero": C = 0, the simplified form (their eq. 13) behind all their
+        reported results. "moving": C is the mean code, updated per mini-batch
+        as in center loss, C <- C + sum_i (z_i - C) / (m + 1) (their eqs.
+        9-11; the sign of their eq. 11 is read as center loss's).
     """
 
-    def __init__(self, lam=0.01):
+    def __init__(self, lam=0.01, center="zero"):
         self.lam = lam
+        self.center = center
 
-    formula = "lambda (d - mean ||z||^2)"
+    @property
+    def formula(self):
+        c = " - C" if self.center == "moving" else ""
+        return f"lambda (d - mean ||z{c}||^2)"
 
     def build_latent_penalty(self):
         """A torch module ``penalty(codes) -> scalar`` on a batch of codes."""
         from ..deep.modules import DecentralizationPenalty
 
-        return DecentralizationPenalty(self.lam)
+        return DecentralizationPenalty(self.lam, self.center)
+
+
+class Recoding(Regularizer):
+    """lam (KL(q(z^|x^) || p(z)) + D(q(z|x), q(z^|x^))): RSC-VAE's consistency.
+
+    The reconstruction x^ is encoded again by the same encoder ("recoding",
+    Zhang & Du, 2023); the term keeps that second encoding near the prior and
+    near the first one (their l_consist, eq. 9). It is added per sample, so
+    that :class:`~skoneclass.parts.SemanticDeviationLoss` weights it for the
+    anomalies. For latent density models
+    (:class:`~skoneclass.parts.LatentDensity`) only. The gradient flows
+    through x^ into the decoder (the paper does not detach it).
+
+    Parameters
+    ----------
+    lam : float >= 0, default=0.1
+        lambda, the paper's value.
+    divergence : {"js", "symmetric_kl"}, default="js"
+        D: the Jensen-Shannon divergence of the two Gaussians with the
+        mixture moment-matched (no closed form exists), or the symmetric KL.
+    """
+
+    def __init__(self, lam=0.1, divergence="js"):
+        self.lam = lam
+        self.divergence = divergence
+
+    formula = "lambda (KL(q(z^|x^)||p) + JS(q(z|x), q(z^|x^)))"
+
+
+class TotalCorrelation(Regularizer):
+    """gamma KL(q(z) || prod_j q(z_j)): FactorVAE's total-correlation penalty.
+
+    Estimated by the density-ratio trick, gamma log(D(z) / (1 - D(z))), with
+    a discriminator D trained alongside to tell codes from codes whose
+    dimensions are permuted across the batch (Kim & Mnih, 2018; OIAD's
+    Detector-VAE). The penalty trains the encoder only, the discriminator's
+    cross-entropy the discriminator only. For latent density models.
+
+    Parameters
+    ----------
+    gamma : float >= 0, default=40.0
+        OIAD's weight.
+    hidden_dims : tuple of int, default=(1000,) * 6
+        The discriminator's hidden layers (FactorVAE's and OIAD's).
+    """
+
+    def __init__(self, gamma=40.0, hidden_dims=(1000,) * 6):
+        self.gamma = gamma
+        self.hidden_dims = hidden_dims
+
+    formula = "gamma TC(z)"
+
+
+class PriorPrecision(Regularizer):
+    """Learned prior precisions beta_j with eta sum_j (1 / beta_j - 1)^2.
+
+    The prior becomes p(z) = prod_j N(z_j; 0, 1 / beta_j), a hierarchical
+    ("long-tail") prior whose precisions are trained with the VAE, kept near
+    the standard normal by the penalty (OIAD's Detector-VAE). For latent
+    density models.
+
+    Parameters
+    ----------
+    eta : float >= 0, default=0.1
+    """
+
+    def __init__(self, eta=0.1):
+        self.eta = eta
+
+    formula = "learned prior; eta sum_j (1/beta_j - 1)^2"
+
+
+class DistributionShift(Regularizer):
+    """Pseudo anomalies made from normal data while training.
+
+    Each training sample is replaced with probability ``prob`` by a shifted
+    version of itself and treated as an anomaly by the loss (RSC-VAE's
+    distributionally-shifted training, with
+    :class:`~skoneclass.parts.SemanticDeviationLoss`).
+
+    Parameters
+    ----------
+    prob : float in [0, 1], default=0.01
+        The paper's probability for digits.
+    transform : {"flip_rotate", "feature_mask", "feature_shuffle"} or nn.Module
+        "flip_rotate": 1 to 3 of horizontal flip, vertical flip, 90 degree
+        rotation, on images (the paper's shift; needs an image feature map).
+        "feature_mask": a random 25% of the features set to 0 (the mean of
+        standardized data), the tabular twin of Cutout. "feature_shuffle":
+        the features of the sample permuted. A torch module maps a batch of
+        flattened samples to shifted ones.
+    """
+
+    def __init__(self, prob=0.01, transform="feature_mask"):
+        self.prob = prob
+        self.transform = transform
+
+    formula = "shifted pseudo anomalies"
+
+    def build_transform(self, image_shape=None):
+        """The torch module that shifts a batch."""
+        from ..deep.variational import FeatureMask, FeatureShuffle, FlipRotate
+
+        if self.transform == "flip_rotate":
+            if image_shape is None:
+                raise ValueError(
+                    "DistributionShift(transform='flip_rotate') flips images; "
+                    "use an image feature map (ConvNet, LeNet) or "
+                    "transform='feature_mask'."
+                )
+            return FlipRotate(image_shape)
+        if self.transform == "feature_mask":
+            return FeatureMask()
+        if self.transform == "feature_shuffle":
+            return FeatureShuffle()
+        if callable(self.transform):
+            return self.transform
+        raise ValueError(
+            f"DistributionShift(transform={self.transform!r}): use "
+            "'flip_rotate', 'feature_mask', 'feature_shuffle' or a torch module."
+        )
