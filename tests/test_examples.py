@@ -26,6 +26,19 @@ CLAIMS = {
     "grid_search_with_partial_labels": lambda r: (
         r["SSAD"] > 0.9 and r["SSAD"] > r["SVDD"]
     ),
+    "vae_scores_on_digits": lambda r: min(r.values()) > 0.95,
+    "rscvae_training_modes": lambda r: (
+        min(r.values()) > 0.8
+        and r["imbalanced, beta=0.1"] > r["one_class"]
+    ),
+    "decentralization_autoencoder": lambda r: (
+        r[0.01]["auroc"] > 0.9 and r[0.01]["spread"] > r[0.0]["spread"] + 1.0
+    ),
+    "oiad_morphs": lambda r: (
+        r["auroc"] > 0.95
+        and r["normal_flagged_rate"] < 0.3
+        and r["anomaly_flagged_rate"] > 0.9
+    ),
 }
 
 
