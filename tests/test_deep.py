@@ -1,5 +1,6 @@
 """Deep detectors: losses, training behaviour, conventions, reproducibility."""
 
+import copy
 import pickle
 
 import numpy as np
@@ -138,7 +139,8 @@ def test_scores_use_the_stored_center_and_weights_change():
     est = DeepSVDD(pretrain=None, **FAST)
     init = clone(est).set_params(max_epochs=1, lr=1e-12).fit(X_train)
     fitted = est.fit(X_train)
-    phi = fitted.net_.module_.feature_map.double()
+    # A CPU copy: on a GPU machine the fitted network is on CUDA.
+    phi = copy.deepcopy(fitted.net_.module_.feature_map).cpu().double()
     Z = embed(phi, torch.tensor(X_test, dtype=torch.float64)).numpy()
     np.testing.assert_allclose(
         fitted.score_samples(X_test), -((Z - fitted.center_) ** 2).sum(1), rtol=1e-10
@@ -155,7 +157,7 @@ def test_center_excludes_labeled_anomalies():
         pretrain=None, batch_norm=False, max_epochs=1, lr=1e-12, random_state=0
     )
     est.fit(X, y)
-    phi = est.net_.module_.feature_map.float()
+    phi = copy.deepcopy(est.net_.module_.feature_map).cpu().float()
     Z = embed(phi, torch.tensor(X[y == 0], dtype=torch.float32))
     np.testing.assert_allclose(est.center_, initial_center(Z).numpy(), rtol=1e-4)
 

@@ -28,8 +28,7 @@ CLAIMS = {
     ),
     "vae_scores_on_digits": lambda r: min(r.values()) > 0.95,
     "rscvae_training_modes": lambda r: (
-        min(r.values()) > 0.8
-        and r["imbalanced, beta=0.1"] > r["one_class"]
+        min(r.values()) > 0.8 and r["imbalanced, beta=0.1"] > r["one_class"]
     ),
     "decentralization_autoencoder": lambda r: (
         r[0.01]["auroc"] > 0.9 and r[0.01]["spread"] > r[0.0]["spread"] + 1.0

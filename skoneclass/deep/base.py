@@ -105,11 +105,6 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
             f"LatentDensity()); model={model!r} is fitted by frequentist "
             "inference."
         )
-    if isinstance(loss, _VARIATIONAL_LOSSES) and loss.build() is not None:
-        raise ValueError(
-            f"loss={loss!r} trains a density by SGD only as a LatentDensity() "
-            f"(a VAE), got model={model!r}."
-        )
     if feature_map.kind == "implicit":
         raise ValueError(
             f"feature_map={feature_map!r} is implicit (known through Gram "
@@ -118,9 +113,14 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
         )
     if not isinstance(model, Hypersphere | Reconstruction):
         raise ValueError(
-            f"model={model!r} has no SGD solver (only Hypersphere and "
-            "Reconstruction have); use solver='exact' on a fixed feature map, "
-            "or a hybrid Pipeline with a learned embedding."
+            f"model={model!r} has no SGD solver (only Hypersphere, "
+            "Reconstruction and LatentDensity have); use solver='exact' on a "
+            "fixed feature map, or a hybrid Pipeline with a learned embedding."
+        )
+    if isinstance(loss, _VARIATIONAL_LOSSES):
+        raise ValueError(
+            f"loss={loss!r} trains a density by SGD only as a LatentDensity() "
+            f"(a VAE), got model={model!r}."
         )
     if loss.build() is None:
         raise ValueError(
