@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks.digits import METHODS, digit_task, evaluate
 from skoneclass import OIAD, RSCVAE, VAE, DecentralizationAE, OneClassModel
 from skoneclass.datasets import load_odds, semisupervised_split
+from skoneclass.deep.oiad import ssim
 from skoneclass.deep.variational import gaussian_divergence, gaussian_kl
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import (
@@ -321,3 +322,25 @@ def test_odds_thyroid_protocol(est, odds_home):
     X_train, y_train, X_test, y_test = semisupervised_split(X, y, random_state=0)
     model = make_pipeline(StandardScaler(), est).fit(X_train, y_train)
     assert labeled_roc_auc(y_test, model.score_samples(X_test)) > 0.85
+
+
+def test_ssim_is_one_for_equal_images_and_drops_with_noise():
+    rng = torch.Generator().manual_seed(0)
+    X = torch.rand(4, 64, dtype=torch.float64, generator=rng)
+    torch.testing.assert_close(ssim(X, X, (1, 8, 8), 1.0), torch.ones(4).double())
+    noisy = X + 0.3 * torch.randn(4, 64, dtype=X.dtype, generator=rng)
+    assert (ssim(X, noisy, (1, 8, 8), 1.0) < 0.9).all()
+
+
+@pytest.mark.parametrize("consistency", ["ssim", "loss"])
+def test_oiad_consistency_measures(consistency):
+    X_train, _, X_test, anomaly = digit_task(1, seed=0)
+    oiad = OIAD(
+        consistency=consistency,
+        likelihood="bernoulli",
+        network=ConvNet(rep_dim=6),
+        discriminator_dims=(64,),
+        n_morphs=5,
+        **{**FAST, "max_epochs": 100},
+    ).fit(X_train)
+    assert roc_auc_score(anomaly, -oiad.score_samples(X_test)) > 0.93
