@@ -296,7 +296,7 @@ def test_orthogonality_penalty_orthonormalizes_the_representation(task):
 
     def gram_error(regularizer):
         est = OneClassModel(MLP(rep_dim=3), regularizer=regularizer, **kwargs).fit(X)
-        W = est.net_.module_.feature_map[-1].weight.detach().numpy()
+        W = est.net_.module_.feature_map[-1].weight.detach().cpu().numpy()
         return np.abs(W @ W.T - np.eye(3)).max()
 
     assert gram_error([BiasFree(), Orthogonality(10.0)]) < 0.1
