@@ -5,6 +5,7 @@ import copy
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -344,3 +345,38 @@ def test_oiad_consistency_measures(consistency):
         **{**FAST, "max_epochs": 100},
     ).fit(X_train)
     assert roc_auc_score(anomaly, -oiad.score_samples(X_test)) > 0.93
+
+
+@pytest.mark.parametrize(
+    "shape, network",
+    [
+        ((1, 28, 28), "lenet28"),  # the thesis's LeNet and its mirror
+        ((3, 32, 32), "lenet32"),
+        # OIAD's encoder (4x4 convs 32-32-64-64, dense 128) at 32x32.
+        ((1, 32, 32), ConvNet((1, 32, 32), (32, 32, 64, 64), 4, 128, rep_dim=20)),
+        # RSC-VAE's (3x3 convs 32-64-128-256) on color images.
+        ((3, 32, 32), ConvNet((3, 32, 32), (32, 64, 128, 256), 3, rep_dim=32)),
+    ],
+)
+def test_image_networks_of_the_papers(shape, network):
+    X = np.random.RandomState(0).rand(32, int(np.prod(shape)))
+    vae = VAE(likelihood="bernoulli", network=network, max_epochs=1, random_state=0)
+    assert np.isfinite(vae.fit(X).score_samples(X[:4])).all()
+
+
+def test_accelerate_trains_the_vae_family_as_plain_pytorch():
+    accelerate = pytest.importorskip("accelerate")
+    X_train, X_test, _ = make_one_class_task(n_features=5)
+    for est in [
+        VAE(max_epochs=3),
+        RSCVAE(mode="shifted", shift_prob=0.1, max_epochs=3),
+        OIAD(discriminator_dims=(16,), max_epochs=3),
+    ]:
+        plain = clone(est).set_params(device="cpu", random_state=0).fit(X_train)
+        accelerated = clone(est).set_params(
+            device=accelerate.Accelerator(cpu=True), random_state=0
+        )
+        np.testing.assert_array_equal(
+            accelerated.fit(X_train).score_samples(X_test),
+            plain.score_samples(X_test),
+        )
