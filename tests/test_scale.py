@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skoneclass import DeepSAD, DeepSVDD, OneClassModel
+from skoneclass import RSCVAE, DeepSAD, DeepSVDD, OneClassModel
 from skoneclass.deep.data import ArrayDataset
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import Hinge, Hypersphere, RandomFourier
@@ -57,8 +57,10 @@ def memmap_of(X, path):
             max_epochs=3,
             random_state=0,
         ),
+        # RSC-VAE: labels, recoding and the score's normalizers.
+        RSCVAE(max_epochs=3, random_state=0),
     ],
-    ids=["DeepSAD", "soft-boundary DeepSVDD", "RFF hypersphere (SGD)"],
+    ids=["DeepSAD", "soft-boundary DeepSVDD", "RFF hypersphere (SGD)", "RSCVAE"],
 )
 def test_memory_mapped_data_trains_the_same_model_batch_by_batch(
     estimator, tmp_path, monkeypatch

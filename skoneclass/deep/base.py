@@ -391,10 +391,10 @@ class BaseDeepDetector(BaseDetector):
             # RSC-VAE's normalizers E[l_mut], E[l_recon], over the training
             # normals (the paper takes them over the test set).
             module = self.net_.module_
-            terms = self._batched(
-                copy.deepcopy(module).double().eval().score_terms,
-                X[labels != -1],
-            )
+            # All rows, then the normals: indexing a memory map would copy it.
+            terms = self._batched(copy.deepcopy(module).double().eval().score_terms, X)[
+                labels != -1
+            ]
             module.score_scales.copy_(torch.as_tensor(terms.mean(axis=0)))
         if isinstance(loss, Hinge):
             # The last block-coordinate step: R^2 optimal for the final
