@@ -200,8 +200,10 @@ class RSCVAE(_VariationalPreset):
     normalizers E[.] are the means over the training normals at the end of
     ``fit`` (the paper takes them over the test set, which is transductive);
     the last epoch is kept (the paper picks the best test epoch). The
-    learning-rate schedule is the library's step decay (the paper: cosine
-    annealing).
+    learning rate is constant by default (``lr_milestones`` for step decay);
+    the paper's cosine annealing (Adam, lr 0.01, T_max 50, 500 epochs, batch
+    32) is ``callbacks=[skorch.callbacks.LRScheduler(CosineAnnealingLR,
+    T_max=50)]``.
 
     Parameters
     ----------
