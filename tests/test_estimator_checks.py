@@ -49,6 +49,15 @@ ESTIMATORS = [
     DeepSVDDEmbedding(DeepSVDD(max_epochs=2, pretrain=None, random_state=0)),
 ]
 
+try:  # PyOD is a dev dependency, not a runtime one.
+    from pyod.models.knn import KNN
+
+    from skoneclass.pyod_bridge import PyODDetector
+
+    ESTIMATORS.append(PyODDetector(KNN(n_neighbors=3)))
+except ImportError:
+    pass
+
 # The checks pass class labels such as {1, 2} or {0, 1, 2} as y. A
 # semi-supervised detector must reject them: they are not in {-1, 0, +1}, and
 # reading them as labels would silently fit a wrong model.
