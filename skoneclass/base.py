@@ -124,7 +124,11 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         fraction = (
             AUTO_CONTAMINATION if self.contamination == "auto" else self.contamination
         )
-        return float(np.percentile(self._score_samples(X), 100.0 * fraction))
+        return float(np.percentile(self._training_scores(X), 100.0 * fraction))
+
+    def _training_scores(self, X):
+        """Scores of the training data that set ``offset_`` (a hook)."""
+        return self._score_samples(X)
 
     def score_samples(self, X):
         """Normality score of each sample, higher = more normal.

@@ -2,6 +2,7 @@
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD
+from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD, OneClassModel
+from skoneclass.deep.engine import TrainingWarning
 from skoneclass.deep.modules import (
     DeepSADObjective,
     HSCObjective,
@@ -22,6 +24,7 @@ from skoneclass.deep.modules import (
     initial_center,
 )
 from skoneclass.metrics import labeled_roc_auc, roc_auc_scorer
+from skoneclass.parts import MLP, Hypersphere, MeanScore, WeightDecay
 
 from .conftest import make_one_class_task
 
@@ -358,3 +361,38 @@ def test_batches_fast_path_trains_exactly_as_the_dataloader():
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     # 301 = 6 * 50 + 1: the last batch of one sample is dropped (batch norm).
     assert fast.history[:, "train_batch_count"] == [6, 6, 6]
+
+
+def test_training_problems_warn_instead_of_passing_silently():
+    X_train, _, _ = make_one_class_task()
+    with pytest.warns(TrainingWarning, match="loss became nan"):
+        DeepSVDD(lr=1e30, max_epochs=3, pretrain=None, random_state=0).fit(X_train)
+    # A network with biases, the origin as center and a huge weight decay
+    # maps everything onto the center.
+    collapsing = OneClassModel(
+        MLP(),
+        Hypersphere(center="origin"),
+        MeanScore(),
+        regularizer=(WeightDecay(10.0),),
+        lr=1e-2,
+        max_epochs=200,
+        random_state=0,
+    )
+    with pytest.warns(TrainingWarning, match="collapsed"):
+        collapsing.fit(X_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingWarning)
+        DeepSVDD(max_epochs=5, pretrain=None, random_state=0).fit(X_train)
+
+
+def test_progress_checkpoints_and_the_device_used(tmp_path, capsys):
+    from skorch.callbacks import Checkpoint, ProgressBar
+
+    X_train, _, _ = make_one_class_task(n_train=100)
+    checkpoint = Checkpoint(monitor="train_loss_best", dirname=str(tmp_path))
+    est = AutoEncoder(
+        max_epochs=3, verbose=1, callbacks=[ProgressBar(), checkpoint]
+    ).fit(X_train)
+    assert f"AutoEncoder: training on {est.device_}" in capsys.readouterr().out
+    assert (tmp_path / "params.pt").is_file()
+    assert len(est.history_[:, "train_loss"]) == 3

@@ -41,7 +41,13 @@ from ..parts.regularizers import (
     WeightDecay,
 )
 from .data import ArrayDataset, Rows, is_memory_mapped
-from .engine import RadiusUpdate, is_accelerator, make_net, resolve_device
+from .engine import (
+    RadiusUpdate,
+    is_accelerator,
+    make_net,
+    resolve_device,
+    warn_if_collapsed,
+)
 from .modules import (
     HypersphereNet,
     MeanOutput,
@@ -315,6 +321,8 @@ class BaseDeepDetector(BaseDetector):
                 "auxiliary (outlier exposure) samples with y == -1."
             )
         self.device_ = resolve_device(self.device)
+        if self.verbose:
+            print(f"{type(self).__name__}: training on {self.device_}")
         seed = self._draw_seed()
         trainable = feature_map.kind == "trainable"
         self.feature_map_ = self._fit_feature_map(feature_map, X, seed)
@@ -401,7 +409,9 @@ class BaseDeepDetector(BaseDetector):
             # network on the whole training set (Prop. 4), not on the last
             # batch, and on the float64 outputs that scoring sees.
             criterion = self.net_.criterion_
-            criterion.solve_radius(torch.as_tensor(self._model_outputs(X)))
+            outputs = self._model_outputs(X)
+            warn_if_collapsed(-outputs, type(self).__name__)
+            criterion.solve_radius(torch.as_tensor(outputs))
             self.radius_ = float(np.sqrt(criterion.radius2.item()))
             return -(self.radius_**2)
         return None
@@ -433,6 +443,11 @@ class BaseDeepDetector(BaseDetector):
             penalties=penalties,
             **kwargs,
         )
+
+    def _training_scores(self, X):
+        scores = super()._training_scores(X)
+        warn_if_collapsed(scores, type(self).__name__)
+        return scores
 
     def _draw_seed(self):
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)

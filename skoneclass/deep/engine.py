@@ -7,6 +7,8 @@ semi-supervised labels as skorch's ``y``. skorch brings the device handling,
 callbacks, history, ``warm_start`` and progress printing.
 """
 
+import warnings
+
 import numpy as np
 import torch
 from skorch import NeuralNet
@@ -197,6 +199,60 @@ class AcceleratedOneClassNet(AccelerateMixin, OneClassNet):
         self.device = str(self.accelerator.device)
 
 
+class NonFiniteLossWarning(Callback):
+    """Warn once when the training loss becomes NaN or infinite.
+
+    The network's weights are then NaN too and every score will be: a too
+    high learning rate, unscaled inputs or a log of zero. Silence would hand
+    the user a useless model.
+    """
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.warned_ = False
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("train_loss")
+        if loss is not None and not np.isfinite(loss) and not self.warned_:
+            self.warned_ = True
+            warnings.warn(
+                f"The training loss became {loss} at epoch {len(net.history)}; "
+                "the model's scores will be NaN. Lower lr, standardize X, or "
+                "check the inputs for extreme values.",
+                TrainingWarning,
+                stacklevel=2,
+            )
+
+
+class TrainingWarning(UserWarning):
+    """Training went wrong in a way that leaves an unusable model."""
+
+
+def warn_if_collapsed(scores, name):
+    """Warn when a trained model gives every training sample the same score.
+
+    A network that maps every input to one point (the collapse of Deep SVDD,
+    thesis Propositions 1-3; a constant decoder) cannot rank anything.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if not np.all(np.isfinite(scores)):
+        warnings.warn(
+            f"{name} gives non-finite scores on its training data; the "
+            "training diverged (lower lr, standardize X).",
+            TrainingWarning,
+            stacklevel=4,
+        )
+    elif np.ptp(scores) <= 1e-9 * max(1.0, float(np.abs(scores).max())):
+        warnings.warn(
+            f"{name} gives every training sample the same score "
+            f"({scores[0]:.6g}): the network has collapsed onto one point "
+            "(e.g. all embeddings at the hypersphere's center) and cannot "
+            "rank samples. Keep the network bias-free, use the default "
+            "center, or train with a lower lr.",
+            TrainingWarning,
+            stacklevel=4,
+        )
+
+
 class RadiusUpdate(Callback):
     """Solve the soft-boundary radius on every training batch after a warm-up.
 
@@ -283,7 +339,7 @@ def make_net(
         iterator_train__shuffle=True,
         iterator_train__drop_last=n_samples % batch_size == 1,
         train_split=None,
-        callbacks=[*schedule, *(callbacks or [])],
+        callbacks=[*schedule, NonFiniteLossWarning(), *(callbacks or [])],
         verbose=verbose,
         **placement,
     )
