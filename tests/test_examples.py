@@ -27,6 +27,10 @@ CLAIMS = {
         r["SSAD"] > 0.9 and r["SSAD"] > r["SVDD"]
     ),
     "vae_scores_on_digits": lambda r: min(r.values()) > 0.95,
+    "big_moon_small_moon": lambda r: (
+        r["MVE"] < min(r["SVDD"], r["Deep SVDD"]) - 0.1
+        and min(r["SVDD"], r["Deep SVDD"]) > 0.9
+    ),
     "rscvae_training_modes": lambda r: (
         min(r.values()) > 0.8 and r["imbalanced, beta=0.1"] > r["one_class"]
     ),

@@ -1,6 +1,12 @@
 """Data loaders and the evaluation protocols of the thesis and the papers."""
 
 from .odds import ODDS_DATASETS, load_odds
-from .protocol import one_vs_rest_split, semisupervised_split
+from .protocol import make_big_moon_small_moon, one_vs_rest_split, semisupervised_split
 
-__all__ = ["ODDS_DATASETS", "load_odds", "one_vs_rest_split", "semisupervised_split"]
+__all__ = [
+    "ODDS_DATASETS",
+    "load_odds",
+    "make_big_moon_small_moon",
+    "one_vs_rest_split",
+    "semisupervised_split",
+]

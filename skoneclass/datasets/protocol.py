@@ -134,3 +134,51 @@ def one_vs_rest_split(X, y, normal_class, *, train_size=0.7, n_labeled=0,
     y_train = np.zeros(len(X_train), dtype=int)
     y_train[n_train:] = -1
     return X_train, y_train, X[test], (y[test] != normal_class).astype(int)
+
+
+def make_big_moon_small_moon(n_samples=1000, n_outliers=0, *, noise=0.05,
+                             random_state=None):  # fmt: skip
+    """The thesis's two-dimensional toy data (Figure 1.4).
+
+    The normal law is two one-dimensional manifolds of different scales: a
+    big half circle and a small one nested under it (bimodal, two-scale,
+    non-convex), observed with Gaussian noise. Outliers are uniform over the
+    displayed range.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Normal samples.
+    n_outliers : int, default=0
+        Uniform outliers appended after them.
+    noise : float, default=0.05
+        Standard deviation of the Gaussian noise, relative to the big moon's
+        radius of 1.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples + n_outliers, 2)
+    y : ndarray of shape (n_samples + n_outliers,)
+        +1 normal, -1 outlier.
+
+    Examples
+    --------
+    >>> X, y = make_big_moon_small_moon(200, 20, random_state=0)
+    >>> X.shape, int((y == -1).sum())
+    ((220, 2), 20)
+    """
+    rng = check_random_state(random_state)
+    n_big = int(round(2 / 3 * n_samples))
+    angle = rng.uniform(0, np.pi, n_samples)
+    big = np.column_stack([np.cos(angle[:n_big]), np.sin(angle[:n_big])])
+    # The small moon: a third of the radius, opening the other way, under
+    # the big one's center.
+    small_angle = angle[n_big:]
+    small = np.column_stack(
+        [0.35 * np.cos(small_angle), 0.15 - 0.35 * np.sin(small_angle)]
+    )
+    X = np.vstack([big, small]) + noise * rng.randn(n_samples, 2)
+    outliers = rng.uniform([-1.5, -0.6], [1.5, 1.4], size=(n_outliers, 2))
+    y = np.r_[np.ones(n_samples, dtype=int), -np.ones(n_outliers, dtype=int)]
+    return np.vstack([X, outliers]), y
