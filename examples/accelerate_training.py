@@ -1,4 +1,5 @@
-"""Training a deep detector through Hugging Face Accelerate.
+"""Training a deep detector through Hugging Face Accelerate
+========================================================
 
 Pass an ``accelerate.Accelerator`` as ``device``: skorch's ``AccelerateMixin``
 then hands the network, optimizer and data loader to it. The same script runs

@@ -1,4 +1,5 @@
-"""Three one-class boundaries on the thesis's Big Moon, Small Moon (Fig. 2.2).
+"""Three one-class boundaries on the thesis's Big Moon, Small Moon (Fig. 2.2)
+==========================================================================
 
 The normal data lie on two half circles of different scales. Three
 canonical one-class models, each in a different feature representation:
@@ -57,11 +58,11 @@ def main(output_dir=None):
     fig.tight_layout()
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "big_moon_small_moon.png", dpi=100)
-    plt.close(fig)
     for name, auc in results.items():
         print(f"{name:10s} AUROC {auc:.3f}")
     return results
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    plt.show()

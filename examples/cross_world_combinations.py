@@ -1,4 +1,5 @@
-"""Methods nobody ships, built from parts (thesis section 4.3.2).
+"""Methods nobody ships, built from parts (thesis section 4.3.2)
+=============================================================
 
 The unifying view says every detector is a loss, a model, a feature map and a
 regularizer. Four combinations that follow from it, each one line of parts:

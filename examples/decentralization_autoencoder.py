@@ -1,4 +1,5 @@
-"""The latent decentralization loss, switched off and on, on 8x8 digits.
+"""The latent decentralization loss, switched off and on, on 8x8 digits
+====================================================================
 
 Hong & Choe add lambda (d - mean ||z||^2) to an autoencoder with a tanh code
 z in (-1, 1)^d: the normal codes spread over the latent cube, so that the
@@ -64,11 +65,11 @@ def main(output_dir=None):
     fig.tight_layout()
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "decentralization_autoencoder.png", dpi=100)
-    plt.close(fig)
     for lam, r in results.items():
         print(f"lambda={lam:<5} AUROC {r['auroc']:.3f}  mean ||z||^2 {r['spread']:.2f}")
     return results
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    plt.show()

@@ -1,4 +1,5 @@
-"""Model selection with partial labels.
+"""Model selection with partial labels
+===================================
 
 A one-class detector is tuned by ``GridSearchCV`` with skoneclass's labeled
 AUROC scorer: only samples labeled +1 (normal) or -1 (anomaly) are scored,

@@ -1,4 +1,5 @@
-"""OIAD's structure consistency on 8x8 digits: the morphs of two images.
+"""OIAD's structure consistency on 8x8 digits: the morphs of two images
+====================================================================
 
 OIAD (Wang et al., 2020) trains a disentangled VAE (total-correlation
 penalty, learned prior) on one digit. To judge an image it encodes it,
@@ -85,7 +86,6 @@ def main(output_dir=None):
     ax.legend(fontsize=8)
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "oiad_morphs.png", dpi=100)
-    plt.close(fig)
     results = {
         "auroc": auc,
         "normal_flagged_rate": float(flagged[is_anomaly == 0].mean()),
@@ -97,4 +97,5 @@ def main(output_dir=None):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    plt.show()

@@ -1,4 +1,5 @@
-"""RSC-VAE's three training modes on 8x8 digits, side by side.
+"""RSC-VAE's three training modes on 8x8 digits, side by side
+==========================================================
 
 RSC-VAE (Zhang & Du, 2023) encodes each reconstruction a second time and
 scores the inconsistency of the two encodings together with the L1
@@ -76,11 +77,11 @@ def main(output_dir=None):
     fig.tight_layout()
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "rscvae_training_modes.png", dpi=100)
-    plt.close(fig)
     for mode, auc in results.items():
         print(f"{mode:21s} AUROC {auc:.3f}")
     return results
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    plt.show()

@@ -1,4 +1,5 @@
-"""A VAE on 8x8 digits: three anomaly scores, and their histograms.
+"""A VAE on 8x8 digits: three anomaly scores, and their histograms
+===============================================================
 
 A Bernoulli VAE learns the images of one digit (pixels scaled to [0, 1]).
 Every other digit is an anomaly. The three scores a VAE offers rank the test
@@ -56,11 +57,11 @@ def main(output_dir=None):
     fig.tight_layout()
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "vae_scores_on_digits.png", dpi=100)
-    plt.close(fig)
     for score, auc in results.items():
         print(f"{score:15s} AUROC {auc:.3f}")
     return results
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else ".")
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    plt.show()

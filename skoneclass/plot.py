@@ -159,7 +159,8 @@ def decision_boundary(estimator, X, y=None, *, grid_resolution=200, ax=None):
     return display
 
 
-def heatmap_overlay(images, heatmaps, *, alpha=0.5, cmap="jet", axes=None):
+def heatmap_overlay(images, heatmaps, *, alpha=0.5, cmap="jet", scale="each",
+                    axes=None):  # fmt: skip
     """Images with anomaly heatmaps laid over them, one panel each.
 
     Parameters
@@ -167,9 +168,12 @@ def heatmap_overlay(images, heatmaps, *, alpha=0.5, cmap="jet", axes=None):
     images : array-like of shape (n, H, W) or (n, H, W, 3)
         Gray or RGB images in [0, 1].
     heatmaps : array-like of shape (n, H, W)
-        Per-pixel anomaly scores (any range; each is min-max scaled).
+        Per-pixel anomaly scores, any range.
     alpha : float, default=0.5
     cmap : str, default="jet"
+    scale : {"each", "all"}, default="each"
+        Min-max scale each heatmap on its own (where in the image), or all
+        on one scale (which image is worse).
     axes : sequence of n matplotlib Axes or None
 
     Returns
@@ -184,11 +188,14 @@ def heatmap_overlay(images, heatmaps, *, alpha=0.5, cmap="jet", axes=None):
         )
     if axes is None:
         axes = plt.subplots(1, len(images), squeeze=False)[1][0]
+    if scale not in ("each", "all"):
+        raise ValueError(f"scale must be 'each' or 'all', got {scale!r}.")
+    low, high = heatmaps.min(), heatmaps.max()
     for ax, image, heat in zip(axes, images, heatmaps, strict=True):
-        span = np.ptp(heat)
-        heat = (heat - heat.min()) / span if span > 0 else np.zeros_like(heat)
+        if scale == "each":
+            low, high = heat.min(), heat.max()
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
-        ax.imshow(heat, cmap=cmap, alpha=alpha)
+        ax.imshow(heat, cmap=cmap, alpha=alpha, vmin=low, vmax=max(high, low + 1e-12))
         ax.set_xticks([])
         ax.set_yticks([])
     return list(axes)

@@ -2,7 +2,11 @@
 
 import inspect
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import skoneclass
 import skoneclass.parts
@@ -41,3 +45,23 @@ def test_every_estimator_documents_its_objective_and_an_example():
             assert "Parameters\n    ----------" in doc, name
             assert "Examples\n    --------" in doc, name
             assert "score_samples" in doc, name
+
+
+def test_the_documentation_builds_without_warnings(tmp_path):
+    """Sphinx with warnings as errors, the examples' gallery included."""
+    pytest.importorskip("sphinx_gallery")
+    pytest.importorskip("numpydoc")
+    pytest.importorskip("pydata_sphinx_theme")
+    doc = Path(__file__).resolve().parents[1] / "doc"
+    run = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+         "-d", str(tmp_path / "doctrees"), str(doc), str(tmp_path / "html")],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-4000:]
+    html = tmp_path / "html"
+    assert (html / "generated" / "skoneclass.VAE.html").is_file()
+    # The gallery ran the examples and kept their figures.
+    images = html / "_images"
+    for example in ("big_moon_small_moon", "reconstruction_heatmaps"):
+        assert (images / f"sphx_glr_{example}_001.png").is_file(), example

@@ -3,7 +3,11 @@
 import runpy
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
 
@@ -27,6 +31,9 @@ CLAIMS = {
         r["SSAD"] > 0.9 and r["SSAD"] > r["SVDD"]
     ),
     "vae_scores_on_digits": lambda r: min(r.values()) > 0.95,
+    "reconstruction_heatmaps": lambda r: (
+        r["auroc"] > 0.95 and r["anomaly_error"] > 3 * r["normal_error"]
+    ),
     "big_moon_small_moon": lambda r: (
         r["MVE"] < min(r["SVDD"], r["Deep SVDD"]) - 0.1
         and min(r["SVDD"], r["Deep SVDD"]) > 0.9
@@ -48,4 +55,5 @@ CLAIMS = {
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_and_makes_its_point(path, capsys):
     results = runpy.run_path(str(path))["main"]()
+    plt.close("all")  # the examples leave their figure open for the gallery
     assert CLAIMS[path.stem](results), results

@@ -62,6 +62,10 @@ def test_heatmap_overlay():
     heat[:, 2:4, 2:4] = 1.0
     axes = heatmap_overlay(images, heat)
     assert len(axes) == 3 and len(axes[0].images) == 2
+    heat[0] *= 10  # one much worse image
+    shared = heatmap_overlay(images, heat, scale="all")
+    assert shared[1].images[1].get_clim() == shared[0].images[1].get_clim()
+    assert heatmap_overlay(images, heat)[1].images[1].get_clim() == (0.0, 1.0)
     with pytest.raises(ValueError, match="must match"):
         heatmap_overlay(images, heat[:, :4])
     plt.close("all")

@@ -380,3 +380,16 @@ def test_accelerate_trains_the_vae_family_as_plain_pytorch():
             accelerated.fit(X_train).score_samples(X_test),
             plain.score_samples(X_test),
         )
+
+
+def test_reconstruct_is_what_the_score_measures():
+    X_train, X_test, _ = make_one_class_task(n_features=5)
+    from skoneclass import AutoEncoder, DeepSVDD
+
+    ae = AutoEncoder(max_epochs=3, random_state=0).fit(X_train)
+    error = np.mean((X_test - ae.reconstruct(X_test)) ** 2, axis=1)
+    np.testing.assert_allclose(-ae.score_samples(X_test), error)
+    vae = VAE(**FAST).fit(X_train)
+    assert vae.reconstruct(X_test).shape == X_test.shape
+    with pytest.raises(AttributeError, match="no decoder"):
+        DeepSVDD(max_epochs=1, pretrain=None).fit(X_train).reconstruct(X_test)

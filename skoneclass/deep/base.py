@@ -542,6 +542,31 @@ class BaseDeepDetector(BaseDetector):
         network = getattr(module, "feature_map", None) or module.encoder
         return self._batched(network, X)
 
+    def reconstruct(self, X):
+        """The model's reconstruction of each sample (autoencoders, VAEs).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features), dtype float64
+            dec(enc(x)) of an autoencoder; a VAE's decoded mean at the
+            posterior mean code. ``(X - X_hat) ** 2`` per feature is the
+            error map of an image (``skoneclass.plot.heatmap_overlay``).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
+        module = copy.deepcopy(self.net_.module_).double().eval()
+        if isinstance(module, VariationalNet):
+            return self._batched(lambda t: module.decode(module.code(t)), X)
+        if not isinstance(module, ReconstructionNet):
+            raise AttributeError(
+                f"{type(self).__name__} has no decoder to reconstruct with."
+            )
+        return self._batched(lambda t: module.decoder(module.encoder(t)), X)
+
     @property
     def history_(self):
         """skorch's training history (loss per epoch and batch)."""

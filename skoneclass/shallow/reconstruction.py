@@ -55,7 +55,7 @@ class PCA(BaseDetector):
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,)
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_kept, n_features)
         The rows of W.
     n_components_ : int
     offset_ : float
