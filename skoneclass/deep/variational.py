@@ -173,7 +173,6 @@ class VariationalNet(nn.Module):
         self.recoding = recoding
         self.shift = shift
         self.penalties = nn.ModuleList(penalties)
-        self.latent_penalties = nn.ModuleList()
         self.log_precision = (
             nn.Parameter(torch.zeros(latent_dim)) if learn_prior else None
         )
