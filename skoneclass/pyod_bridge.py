@@ -16,6 +16,8 @@ wrappers translate:
 PyOD is an optional dependency: importing this module needs it.
 """
 
+import copy
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, StrOptions
@@ -41,7 +43,9 @@ class PyODDetector(BaseDetector):
     Parameters
     ----------
     detector : PyOD detector
-        An unfitted instance, e.g. ``pyod.models.knn.KNN()``.
+        An unfitted instance, e.g. ``pyod.models.knn.KNN()``, or any detector
+        with PyOD's interface (``fit``, ``decision_function`` higher = more
+        anomalous, ``threshold_``), such as DeepOD's.
     labels : {"ignore", "pass"}, default="ignore"
         "pass" hands ``y`` to semi-supervised PyOD detectors (DevNet, XGBOD)
         in PyOD's convention: 1 for known anomalies (``y == -1``), 0 for
@@ -89,7 +93,12 @@ class PyODDetector(BaseDetector):
                 "PyODDetector needs a PyOD detector, e.g. "
                 "PyODDetector(pyod.models.iforest.IForest())."
             )
-        self.detector_ = clone(self.detector)
+        # PyOD's detectors are scikit-learn clonable; DeepOD's, which share
+        # PyOD's interface, are not, and are copied instead.
+        if hasattr(self.detector, "get_params"):
+            self.detector_ = clone(self.detector)
+        else:
+            self.detector_ = copy.deepcopy(self.detector)
         if self.labels == "pass":
             self.detector_.fit(X, (y == -1).astype(int))
         else:

@@ -126,3 +126,12 @@ def test_pyod_labels_reach_a_semi_supervised_skoneclass_estimator():
     adapter.fit(X_train, y)
     direct = DeepSAD(max_epochs=2, pretrain=None, random_state=0).fit(X_train, -y)
     np.testing.assert_allclose(adapter.decision_scores_, -direct.score_samples(X_train))
+
+
+def test_deepod_detectors_share_the_bridge():
+    """DeepOD's detectors have PyOD's interface but no get_params."""
+    tabular = pytest.importorskip("deepod.models.tabular")
+    X_train, X_test, y_test = make_one_class_task()
+    model = PyODDetector(tabular.DeepSVDD(epochs=5, verbose=0, device="cpu"))
+    model.fit(X_train)
+    assert roc_auc_score(y_test, model.score_samples(X_test)) > 0.8
