@@ -398,12 +398,10 @@ class BaseDeepDetector(BaseDetector):
         if variational and model.anomaly_score == "recoding":
             # RSC-VAE's normalizers E[l_mut], E[l_recon], over the training
             # normals (the paper takes them over the test set).
-            module = self.net_.module_
             # All rows, then the normals: indexing a memory map would copy it.
-            terms = self._batched(copy.deepcopy(module).double().eval().score_terms, X)[
-                labels != -1
-            ]
-            module.score_scales.copy_(torch.as_tensor(terms.mean(axis=0)))
+            terms = self._batched(self._float64_module().score_terms, X)
+            scales = terms[labels != -1].mean(axis=0)
+            self.net_.module_.score_scales.copy_(torch.as_tensor(scales))
         if isinstance(loss, Hinge):
             # The last block-coordinate step: R^2 optimal for the final
             # network on the whole training set (Prop. 4), not on the last
@@ -496,11 +494,16 @@ class BaseDeepDetector(BaseDetector):
         batch shape). Features and tensors are made one batch at a time, so
         scoring needs memory for one batch, not for a float64 copy of ``X``.
         """
-        module = copy.deepcopy(self.net_.module_).double().eval()
-        return self._batched(module, X)
+        return self._batched(self._float64_module(), X)
 
-    def _batched(self, network, X):
-        step = self.batch_size
+    def _float64_module(self):
+        """A float64 copy of the trained module in eval mode, for scoring."""
+        return copy.deepcopy(self.net_.module_).double().eval()
+
+    def _batched(self, network, X, step=None):
+        """``network`` applied to ``X`` in batches of ``step`` (default
+        ``batch_size``) rows, as float64 tensors, without gradients."""
+        step = step or self.batch_size
         # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
         # when it is unpickled on a machine without CUDA.
         device = self.net_.device
@@ -536,7 +539,7 @@ class BaseDeepDetector(BaseDetector):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
-        module = copy.deepcopy(self.net_.module_).double().eval()
+        module = self._float64_module()
         if isinstance(module, VariationalNet):
             return self._batched(module.code, X)
         network = getattr(module, "feature_map", None) or module.encoder
@@ -558,7 +561,7 @@ class BaseDeepDetector(BaseDetector):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
-        module = copy.deepcopy(self.net_.module_).double().eval()
+        module = self._float64_module()
         if isinstance(module, VariationalNet):
             return self._batched(lambda t: module.decode(module.code(t)), X)
         if not isinstance(module, ReconstructionNet):

@@ -1,6 +1,5 @@
 """OIAD: a disentangled VAE scored by the structure consistency of its morphs."""
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,6 +14,7 @@ from ..parts.models import LatentDensity
 from ..parts.regularizers import PriorPrecision, TotalCorrelation
 from .base import IMAGE_NETWORKS, NetworkPreset
 from .vae import _VAE_DOC, _VariationalPreset
+from .variational import gaussian_kl
 
 
 def ssim(X, Y, shape, data_range, window=7, sigma=1.5):
@@ -260,14 +260,12 @@ class OIAD(_VariationalPreset):
         X_val = X[val]
         self.data_range_ = float(np.max(X) - np.min(X)) or 1.0
         super()._fit(X[train], None)
-        module = self._scoring_module()
+        module = self._float64_module()
         with torch.no_grad():
             codes = self._batched(lambda t: torch.cat(module.encode(t), dim=1), X_val)
             mu, logvar = torch.as_tensor(codes).chunk(2, dim=1)
             log_beta = module.log_precision.cpu()
-            kl = 0.5 * (
-                log_beta.exp() * (mu**2 + logvar.exp()) - 1.0 - logvar - log_beta
-            ).mean(dim=0)
+            kl = gaussian_kl(mu, logvar, log_beta, per_dimension=True).mean(dim=0)
         codes = np.arange(mu.shape[1])
         if self.codes == "active" and (kl > 0.01).any():
             codes = codes[(kl > 0.01).numpy()]
@@ -283,9 +281,6 @@ class OIAD(_VariationalPreset):
             [np.interp(1 - self.alpha, levels, r) for r in self.reference_.T]
         )
         return -(1.0 - self.alpha)
-
-    def _scoring_module(self):
-        return copy.deepcopy(self.net_.module_).double().eval()
 
     def _morph_codes(self, mu):
         """Codes of the morphs, (n, n_codes, n_morphs, latent_dim)."""
@@ -313,18 +308,10 @@ class OIAD(_VariationalPreset):
         return distance.view(n, k, M).mean(dim=2)
 
     def _consistency(self, X):
-        module = self._scoring_module()
+        module = self._float64_module()
+        # k codes x M morphs decodes per input: about 4096 decodes a batch.
         step = max(1, 4096 // (len(self.codes_) * self.n_morphs))
-        device = self.net_.device
-        out = np.empty((len(X), len(self.codes_)))
-        with torch.no_grad():
-            for i in range(0, len(X), step):
-                batch = torch.tensor(
-                    np.ascontiguousarray(X[i : i + step], dtype=np.float64)
-                )
-                sc = self._consistency_batch(module, batch.to(device))
-                out[i : i + step] = sc.cpu().numpy()
-        return out
+        return self._batched(lambda t: self._consistency_batch(module, t), X, step)
 
     def _score_samples(self, X):
         sc = self._consistency(X)
@@ -368,7 +355,7 @@ class OIAD(_VariationalPreset):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
-        module = self._scoring_module()
+        module = self._float64_module()
         with torch.no_grad():
             batch = torch.tensor(np.ascontiguousarray(X, dtype=np.float64)).to(
                 self.net_.device

@@ -24,17 +24,18 @@ TERMS = ("nll", "kl", "regularizer", "pseudo")
 _LOG_2PI = math.log(2 * math.pi)
 
 
-def gaussian_kl(mu, logvar, log_precision=None):
+def gaussian_kl(mu, logvar, log_precision=None, per_dimension=False):
     """KL(N(mu, diag(exp(logvar))) || N(0, diag(1 / beta))) per sample.
 
     ``log_precision`` is log beta (None: the standard normal prior).
+    ``per_dimension`` keeps one term per code instead of their sum.
     """
     if log_precision is None:
-        return 0.5 * torch.sum(mu**2 + logvar.exp() - 1.0 - logvar, dim=1)
-    beta = log_precision.exp()
-    return 0.5 * torch.sum(
-        beta * (mu**2 + logvar.exp()) - 1.0 - logvar - log_precision, dim=1
-    )
+        terms = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)
+    else:
+        beta = log_precision.exp()
+        terms = 0.5 * (beta * (mu**2 + logvar.exp()) - 1.0 - logvar - log_precision)
+    return terms if per_dimension else terms.sum(dim=1)
 
 
 def gaussian_divergence(mu1, logvar1, mu2, logvar2, kind="js"):
