@@ -26,12 +26,14 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 
 from skoneclass import RSCVAE
 from skoneclass.datasets import one_vs_rest_split
 from skoneclass.parts import ConvNet
+from skoneclass.plot import score_histogram
 
 
 def main(output_dir=None):
@@ -65,15 +67,8 @@ def main(output_dir=None):
     for ax, (mode, (model, X_fit, y_fit)) in zip(axes, modes.items(), strict=True):
         s = -model.fit(X_fit, y_fit).score_samples(X_test)
         results[mode] = roc_auc_score(is_anomaly, s)
-        ax.hist(
-            s[is_anomaly == 0], bins=40, alpha=0.6, density=True, label="normal (5)"
-        )
-        ax.hist(
-            s[is_anomaly == 1], bins=40, alpha=0.6, density=True, label="other digits"
-        )
+        score_histogram(model, X_test, np.where(is_anomaly, -1, 1), ax=ax)
         ax.set_title(f"{mode}: AUROC {results[mode]:.3f}")
-        ax.set_xlabel("anomaly score s(x)")
-    axes[0].legend()
     fig.tight_layout()
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "rscvae_training_modes.png", dpi=100)

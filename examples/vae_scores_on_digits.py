@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 
 from skoneclass import VAE
 from skoneclass.datasets import one_vs_rest_split
+from skoneclass.plot import score_histogram
 
 SCORES = ("elbo", "reconstruction", "iwae")
 
@@ -45,15 +47,8 @@ def main(output_dir=None):
         # so each fit with the same seed trains the same network.
         s = -vae.fit(X_train).score_samples(X_test)
         results[score] = roc_auc_score(is_anomaly, s)
-        ax.hist(
-            s[is_anomaly == 0], bins=40, alpha=0.6, density=True, label="normal (3)"
-        )
-        ax.hist(
-            s[is_anomaly == 1], bins=40, alpha=0.6, density=True, label="other digits"
-        )
+        score_histogram(vae, X_test, np.where(is_anomaly, -1, 1), ax=ax)
         ax.set_title(f"{score}: AUROC {results[score]:.3f}")
-        ax.set_xlabel("anomaly score (-score_samples)")
-    axes[0].legend()
     fig.tight_layout()
     if output_dir is not None:
         fig.savefig(Path(output_dir) / "vae_scores_on_digits.png", dpi=100)
