@@ -68,6 +68,33 @@ def check_labels(y, n_samples):
     return y.astype(int)
 
 
+def _flatten_images(X, name, accepts_images=True):
+    """``(X, image_shape)``: images (n, C, H, W) or (n, H, W) as rows of
+    C*H*W features with their shape (C, H, W); other input unchanged with
+    shape None."""
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and isinstance(X, list | tuple):
+        try:
+            array = np.asarray(X)
+        except ValueError:  # ragged: check_array names the problem
+            array = None
+        if array is not None and array.dtype != object and array.ndim > 2:
+            X, ndim = array, array.ndim
+    if ndim is None or ndim <= 2:
+        return X, None
+    if ndim > 4 or not accepts_images:
+        takes = (
+            "2-D X (n_samples, n_features), or images as 3-D (n, H, W) or 4-D "
+            "(n, C, H, W)"
+            if accepts_images
+            else "2-D X (n_samples, n_features)"
+        )
+        raise ValueError(f"{name} takes {takes}; got a {ndim}-D X of shape {X.shape}.")
+    shape = (1, *X.shape[1:]) if ndim == 3 else tuple(X.shape[1:])
+    shape = tuple(int(d) for d in shape)
+    return X.reshape(X.shape[0], -1), shape
+
+
 class BaseDetector(OutlierMixin, BaseEstimator):
     """Base class of all skoneclass detectors.
 
@@ -80,6 +107,10 @@ class BaseDetector(OutlierMixin, BaseEstimator):
     it has one (e.g. the SVDD radius) and otherwise flags the lowest-scoring
     10% of the training samples. A float sets ``offset_`` to that quantile of
     the training scores whatever the model.
+
+    ``X`` may be images of shape (n, C, H, W) or (n, H, W): they are
+    flattened to rows of C*H*W features (pixels are features to the shallow
+    models), and ``image_shape_`` keeps (C, H, W) for the image networks.
     """
 
     #: Semi-supervised detectors set this to True; the others ignore ``y``.
@@ -87,6 +118,11 @@ class BaseDetector(OutlierMixin, BaseEstimator):
 
     #: dtypes ``X`` is validated to; another dtype is converted to the first.
     _input_dtypes = (np.float64,)
+
+    #: Whether ``X`` may be images, (n, C, H, W) or (n, H, W). They are
+    #: flattened to rows of C*H*W features; image networks get their shape
+    #: back from ``image_shape_``.
+    _accepts_images = True
 
     _parameter_constraints: dict = {
         "contamination": [
@@ -112,11 +148,33 @@ class BaseDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         self._validate_params()
-        X = validate_data(self, X, dtype=list(self._input_dtypes), ensure_min_samples=2)
+        X = self._validate_X(X, reset=True)
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
         boundary = self._fit(X, labels)
         self.offset_ = self._compute_offset(X, boundary)
         return self
+
+    def _validate_X(self, X, reset):
+        """``X`` as a validated 2-D array; images are flattened.
+
+        Sets ``image_shape_`` (C, H, W) when fitting on images, None on rows.
+        Later calls take images of that shape or their flattened rows.
+        """
+        X, shape = _flatten_images(X, type(self).__name__, self._accepts_images)
+        if reset:
+            self.image_shape_ = shape
+        elif shape is not None and getattr(self, "image_shape_", None) not in (
+            None,
+            shape,
+        ):
+            raise ValueError(
+                f"X holds images of shape {shape}, but {type(self).__name__} "
+                f"was fitted on images of shape {self.image_shape_}."
+            )
+        kwargs = {"ensure_min_samples": 2} if reset else {}
+        return validate_data(
+            self, X, dtype=list(self._input_dtypes), reset=reset, **kwargs
+        )
 
     def _compute_offset(self, X, boundary):
         if self.contamination == "auto" and boundary is not None:
@@ -142,7 +200,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,), dtype float64
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
+        X = self._validate_X(X, reset=False)
         return np.asarray(self._score_samples(X), dtype=np.float64)
 
     def decision_function(self, X):

@@ -123,16 +123,39 @@ def test_embed_is_the_posterior_mean_code():
     np.testing.assert_allclose(Z, mu)
 
 
-def test_conv_networks_take_flattened_images():
+def test_conv_networks_take_images_or_flattened_rows():
     X_train, _, X_test, anomaly = digit_task(0, seed=0)
+    images = X_train.reshape(-1, 8, 8)
     for est in [
         VAE(likelihood="bernoulli", network=ConvNet(rep_dim=4), **FAST),
         DecentralizationAE(network=ConvNet(rep_dim=4), **FAST),
     ]:
-        est.fit(X_train)
-        assert roc_auc_score(anomaly, -est.score_samples(X_test)) > 0.9
-    codes = DecentralizationAE(network=ConvNet(rep_dim=4), **FAST).fit(X_train)
+        est.fit(images)
+        assert est.image_shape_ == (1, 8, 8)
+        scores = est.score_samples(X_test.reshape(-1, 1, 8, 8))
+        assert roc_auc_score(anomaly, -scores) > 0.9
+        # Flattened rows of the same images are the same input.
+        np.testing.assert_allclose(est.score_samples(X_test), scores)
+    flat = DecentralizationAE(network=ConvNet((1, 8, 8), rep_dim=4), **FAST)
+    codes = flat.fit(X_train)
+    assert flat.image_shape_ is None
     assert np.abs(codes.embed(X_test)).max() < 1  # tanh code
+
+
+def test_image_networks_say_which_shapes_they_take():
+    X_train = digit_task(0, seed=0)[0]
+    with pytest.raises(ValueError, match=r"takes its image shape from the data"):
+        VAE(network=ConvNet(rep_dim=4), **FAST).fit(X_train)
+    with pytest.raises(ValueError, match=r"takes images of shape \(1, 4, 16\)"):
+        VAE(network=ConvNet((1, 4, 16), rep_dim=4), **FAST).fit(
+            X_train.reshape(-1, 8, 8)
+        )
+    vae = VAE(network=ConvNet(rep_dim=4), **{**FAST, "max_epochs": 1})
+    vae.fit(X_train.reshape(-1, 8, 8))
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(1, 8, 8\)"):
+        vae.score_samples(X_train.reshape(-1, 4, 16))
+    with pytest.raises(ValueError, match=r"got a 5-D X"):
+        vae.score_samples(X_train.reshape(-1, 1, 1, 8, 8))
 
 
 # -- errors name the problem ----------------------------------------------------
@@ -243,7 +266,7 @@ def test_rscvae_shifted_mode_makes_pseudo_anomalies():
     model = RSCVAE(
         mode="shifted",
         shift_prob=0.2,
-        network=ConvNet(rep_dim=8),
+        network=ConvNet((1, 8, 8), rep_dim=8),
         **FAST,
     ).fit(X_train)
     assert model.mode_ == "shifted"
@@ -339,7 +362,7 @@ def test_oiad_consistency_measures(consistency):
     oiad = OIAD(
         consistency=consistency,
         likelihood="bernoulli",
-        network=ConvNet(rep_dim=6),
+        network=ConvNet((1, 8, 8), rep_dim=6),
         discriminator_dims=(64,),
         n_morphs=5,
         **{**FAST, "max_epochs": 100},

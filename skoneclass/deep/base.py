@@ -16,19 +16,26 @@ import torch
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..base import BaseDetector
-from ..parts.feature_maps import MLP, FeatureMap, LeNet
+from ..parts.feature_maps import FCN, MLP, FeatureMap, LeNet
 from ..parts.losses import (
+    DeviationLoss,
     Hinge,
     HSCLoss,
     MeanScore,
     NegativeLogLikelihood,
     SemanticDeviationLoss,
 )
-from ..parts.models import Hypersphere, LatentDensity, Reconstruction
+from ..parts.models import (
+    Heatmap,
+    Hypersphere,
+    LatentDensity,
+    LinearScore,
+    Reconstruction,
+)
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
@@ -49,7 +56,9 @@ from .engine import (
     warn_if_collapsed,
 )
 from .modules import (
+    HeatmapNet,
     HypersphereNet,
+    LinearScoreNet,
     MeanOutput,
     ReconstructionNet,
     embed,
@@ -74,6 +83,7 @@ _SGD_REGULARIZERS = (
     AutoencoderPretraining,
     Orthogonality,
     Decentralization,
+    DistributionShift,
 )
 
 #: Regularizers of the codes and prior of a latent density model (a VAE).
@@ -117,11 +127,30 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
             "matrices only) and cannot be trained by SGD; use an explicit map "
             "such as RandomFourier() or Nystroem(), or an exact solver."
         )
-    if not isinstance(model, Hypersphere | Reconstruction):
+    if not isinstance(model, Hypersphere | Reconstruction | Heatmap | LinearScore):
         raise ValueError(
             f"model={model!r} has no SGD solver (only Hypersphere, "
-            "Reconstruction and LatentDensity have); use solver='exact' on a "
-            "fixed feature map, or a hybrid Pipeline with a learned embedding."
+            "Reconstruction, Heatmap, LinearScore and LatentDensity have); use "
+            "solver='exact' on a fixed feature map, or a hybrid Pipeline with "
+            "a learned embedding."
+        )
+    if isinstance(model, Heatmap) != isinstance(feature_map, FCN):
+        raise ValueError(
+            "A Heatmap() model needs a fully convolutional feature map, FCN(), "
+            f"and FCN() a Heatmap() model; got model={model!r} and "
+            f"feature_map={feature_map!r}."
+        )
+    if isinstance(model, Heatmap | LinearScore) and not loss.uses_labels:
+        raise ValueError(
+            f"model={model!r} can map every input to zero (its center is a "
+            "bias); it is trained against anomalies, labeled (y == -1) or "
+            "made by DistributionShift(), with a loss that uses them "
+            f"(HSCLoss, DeviationLoss, DeepSADLoss), got loss={loss!r}."
+        )
+    if isinstance(model, LinearScore) and not isinstance(loss, DeviationLoss):
+        raise ValueError(
+            f"model={model!r} outputs an unbounded score; train it with "
+            f"DeviationLoss(), got loss={loss!r}."
         )
     if isinstance(loss, _VARIATIONAL_LOSSES):
         raise ValueError(
@@ -179,6 +208,12 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
                     if isinstance(reg, _LATENT_DENSITY_REGULARIZERS)
                     else "."
                 )
+            )
+        if isinstance(reg, DistributionShift) and not loss.uses_labels:
+            raise ValueError(
+                f"regularizer={reg!r} makes pseudo anomalies (y = -1), which "
+                f"loss={loss!r} ignores; use a loss with labels (DeepSADLoss, "
+                "HSCLoss, DeviationLoss)."
             )
         if not trainable and not isinstance(reg, WeightDecay):
             raise ValueError(
@@ -277,7 +312,16 @@ class BaseDeepDetector(BaseDetector):
         raise NotImplementedError
 
     # -- training ---------------------------------------------------------
-    def _train(self, module, criterion, data, max_epochs, weight_decay, callbacks=()):
+    def _train(
+        self,
+        module,
+        criterion,
+        data,
+        max_epochs,
+        weight_decay,
+        callbacks=(),
+        anomaly_fraction=None,
+    ):
         """Train ``module`` on ``data``: an ``(X32, labels)`` pair of in-memory
         arrays or an :class:`~skoneclass.deep.data.ArrayDataset`."""
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
@@ -295,12 +339,14 @@ class BaseDeepDetector(BaseDetector):
             callbacks=[*callbacks, *(self.callbacks or [])],
             verbose=self.verbose,
             n_samples=len(data) if lazy else len(data[0]),
+            anomaly_fraction=anomaly_fraction,
         )
         return net.fit(data, None) if lazy else net.fit(*data)
 
     def _fit(self, X, y):
         parts = self.get_parts()
-        feature_map, model, loss = parts["feature_map"], parts["model"], parts["loss"]
+        feature_map = self._with_image_shape(parts["feature_map"])
+        model, loss = parts["model"], parts["loss"]
         regularizers = parts["regularizer"]
         check_sgd_parts(feature_map, model, loss, regularizers, parts["inference"])
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
@@ -315,10 +361,15 @@ class BaseDeepDetector(BaseDetector):
                 f"[0, 1], got values in [{np.min(X):g}, {np.max(X):g}]; scale "
                 "X (e.g. MinMaxScaler) or use likelihood='gaussian'."
             )
-        if isinstance(loss, HSCLoss) and not (labels == -1).any():
+        shifted = any(isinstance(r, DistributionShift) for r in regularizers)
+        needs_negatives = isinstance(loss, HSCLoss) or isinstance(
+            model, Heatmap | LinearScore
+        )
+        if needs_negatives and not shifted and not (labels == -1).any():
             raise ValueError(
-                f"loss={loss!r} needs negatives: label known anomalies or "
-                "auxiliary (outlier exposure) samples with y == -1."
+                f"loss={loss!r} with model={model!r} needs negatives: label "
+                "known anomalies or auxiliary (outlier exposure) samples with "
+                "y == -1, or make pseudo anomalies with DistributionShift()."
             )
         self.device_ = resolve_device(self.device)
         if self.verbose:
@@ -365,6 +416,7 @@ class BaseDeepDetector(BaseDetector):
                 )
                 self.pretrain_history_ = net.history
             callbacks = []
+            shift = self._pseudo_anomalies(feature_map, regularizers)
             if variational:
                 module = self._variational_module(
                     model,
@@ -378,12 +430,17 @@ class BaseDeepDetector(BaseDetector):
             elif isinstance(model, Reconstruction):
                 decoder = feature_map.build_decoder(n_features, bias)
                 module = ReconstructionNet(
-                    encoder, decoder, model.space, penalties, latent
+                    encoder, decoder, model.space, penalties, latent, shift
                 )
+            elif isinstance(model, Heatmap):
+                module = HeatmapNet(encoder, penalties, shift)
+            elif isinstance(model, LinearScore):
+                rep_dim = feature_map.output_dim(n_features)
+                module = LinearScoreNet(encoder, rep_dim, penalties, latent, shift)
             else:
                 center, learn = self._center(model, feature_map, encoder, data)
                 module = HypersphereNet(
-                    encoder, center, model.norm, learn, penalties, latent
+                    encoder, center, model.norm, learn, penalties, latent, shift
                 )
                 if isinstance(loss, Hinge):
                     callbacks = [RadiusUpdate(loss.warm_up_epochs)]
@@ -394,6 +451,7 @@ class BaseDeepDetector(BaseDetector):
                 self.max_epochs,
                 weight_decay,
                 callbacks,
+                getattr(loss, "anomaly_fraction", None),
             )
         if variational and model.anomaly_score == "recoding":
             # RSC-VAE's normalizers E[l_mut], E[l_recon], over the training
@@ -413,6 +471,35 @@ class BaseDeepDetector(BaseDetector):
             self.radius_ = float(np.sqrt(criterion.radius2.item()))
             return -(self.radius_**2)
         return None
+
+    @staticmethod
+    def _pseudo_anomalies(feature_map, regularizers):
+        """``(prob, transform)`` of a DistributionShift regularizer, or None."""
+        for reg in regularizers:
+            if isinstance(reg, DistributionShift):
+                shape = getattr(feature_map, "image_shape", None)
+                return reg.prob, reg.build_transform(shape)
+        return None
+
+    def _with_image_shape(self, feature_map):
+        """``feature_map`` with ``image_shape="auto"`` set to the images'
+        shape; a ValueError when the declared and the data's shapes differ."""
+        declared = feature_map.get_params(deep=False).get("image_shape")
+        shape = getattr(self, "image_shape_", None)
+        if isinstance(declared, str) and declared == "auto":
+            if shape is None:
+                raise ValueError(
+                    f"{feature_map!r} takes its image shape from the data: pass "
+                    "X as images of shape (n, C, H, W) or (n, H, W), or set "
+                    "image_shape=(C, H, W) for flattened rows."
+                )
+            return clone(feature_map).set_params(image_shape=shape)
+        if declared is not None and shape is not None and tuple(declared) != shape:
+            raise ValueError(
+                f"{feature_map!r} takes images of shape {tuple(declared)}, got "
+                f"X of shape (n, {', '.join(map(str, shape))})."
+            )
+        return feature_map
 
     @staticmethod
     def _variational_module(
@@ -538,7 +625,7 @@ class BaseDeepDetector(BaseDetector):
             float64 in eval mode.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
+        X = self._validate_X(X, reset=False)
         module = self._float64_module()
         if isinstance(module, VariationalNet):
             return self._batched(module.code, X)
@@ -560,7 +647,7 @@ class BaseDeepDetector(BaseDetector):
             error map of an image (``skoneclass.plot.heatmap_overlay``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
+        X = self._validate_X(X, reset=False)
         module = self._float64_module()
         if isinstance(module, VariationalNet):
             return self._batched(lambda t: module.decode(module.code(t)), X)

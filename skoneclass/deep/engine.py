@@ -33,23 +33,44 @@ class Batches:
     ``RandomSampler`` does (one draw for the loader's base seed, one for the
     sampler's generator, then ``randperm``), so a seeded fit visits the same
     batches on either path.
+
+    With ``anomaly_fraction`` and ``labels``, every batch holds that share
+    of the labeled anomalies (y == -1), drawn in reshuffled cycles, and the
+    rest from the other samples, shuffled: DevNet's balanced sampling. An
+    epoch is then one pass over the other samples.
     """
 
     def __init__(self, take, n, batch_size, shuffle=False, drop_last=False,
-                 index_device="cpu"):  # fmt: skip
+                 index_device="cpu", labels=None,
+                 anomaly_fraction=None):  # fmt: skip
         self.take = take
         self.n = n
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.index_device = index_device
+        self.anomalies = self.others = None
+        if anomaly_fraction and labels is not None:
+            labels = np.asarray(labels.cpu() if torch.is_tensor(labels) else labels)
+            anomalies = np.flatnonzero(labels == -1)
+            if 0 < len(anomalies) < n:
+                self.anomalies = torch.as_tensor(anomalies)
+                self.others = torch.as_tensor(np.flatnonzero(labels != -1))
+                self.n_anomalies = min(
+                    batch_size - 1, max(1, round(anomaly_fraction * batch_size))
+                )
 
     def __len__(self):
         n, size = self.n, self.batch_size
+        if self.anomalies is not None:
+            n, size = len(self.others), size - self.n_anomalies
         return n // size if self.drop_last else -(-n // size)
 
     def __iter__(self):
         torch.empty((), dtype=torch.int64).random_()  # DataLoader's base seed
+        if self.anomalies is not None:
+            yield from self._balanced()
+            return
         if self.shuffle:
             seed = int(torch.empty((), dtype=torch.int64).random_().item())
             generator = torch.Generator().manual_seed(seed)
@@ -58,6 +79,25 @@ class Batches:
         for i in range(len(self)):
             batch = slice(i * self.batch_size, (i + 1) * self.batch_size)
             yield self.take(order[batch] if self.shuffle else batch)
+
+    def _balanced(self):
+        seed = int(torch.empty((), dtype=torch.int64).random_().item())
+        generator = torch.Generator().manual_seed(seed)
+        others = self.others[torch.randperm(len(self.others), generator=generator)]
+        n_batches, k = len(self), self.n_anomalies
+        cycles = -(-n_batches * k // len(self.anomalies))
+        anomalies = torch.cat(
+            [
+                self.anomalies[torch.randperm(len(self.anomalies), generator=generator)]
+                for _ in range(cycles)
+            ]
+        )
+        size = self.batch_size - k
+        for i in range(n_batches):
+            index = torch.cat(
+                [others[i * size : (i + 1) * size], anomalies[i * k : (i + 1) * k]]
+            )
+            yield self.take(index.to(self.index_device))
 
 
 class OneClassNet(NeuralNet):
@@ -81,7 +121,7 @@ class OneClassNet(NeuralNet):
         prefix = "iterator_train" if training else "iterator_valid"
         options = self.get_params_for(prefix)
         plain = (
-            set(options) <= {"shuffle", "drop_last"}
+            set(options) <= {"shuffle", "drop_last", "anomaly_fraction"}
             and getattr(self, prefix) is torch.utils.data.DataLoader
         )
         # Only then: a reader may move the whole data set to the device.
@@ -96,6 +136,8 @@ class OneClassNet(NeuralNet):
             shuffle=options.get("shuffle", False),
             drop_last=options.get("drop_last", False),
             index_device=index_device,
+            labels=dataset.y if training else None,
+            anomaly_fraction=options.get("anomaly_fraction"),
         )
 
     def _batch_reader(self, dataset):
@@ -129,14 +171,19 @@ class OneClassNet(NeuralNet):
         return (lambda index: (X[index], y[index])), device
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        codes = None
+        extras = {}
         if isinstance(y_pred, tuple):
-            y_pred, codes = y_pred
-        loss = self.criterion_(y_pred, y_true.to(y_pred.device))
+            # The model's training extras (skoneclass.deep.modules.with_codes).
+            y_pred, extras = y_pred
+        y_true = y_true.to(y_pred.device)
+        pseudo = extras.get("pseudo")
+        if pseudo is not None:
+            y_true = torch.where(pseudo, torch.full_like(y_true, -1), y_true)
+        loss = self.criterion_(y_pred, y_true)
         module = self.model_module()
-        if codes is not None:
+        if "codes" in extras:
             for penalty in module.latent_penalties:
-                loss = loss + penalty(codes)
+                loss = loss + penalty(extras["codes"])
         for penalty in getattr(module, "penalties", ()):
             loss = loss + penalty(module)
         return loss
@@ -157,6 +204,11 @@ class AcceleratedOneClassNet(AccelerateMixin, OneClassNet):
     def _batch_reader(self, dataset):
         # Accelerate shards a DataLoader across processes; Batches it would
         # pass through unsharded.
+        if self.get_params_for("iterator_train").get("anomaly_fraction"):
+            raise ValueError(
+                "Balanced batches (DeviationLoss(anomaly_fraction=...)) are not "
+                "available with an Accelerator; use anomaly_fraction=None."
+            )
         return None
 
     def model_module(self):
@@ -308,12 +360,14 @@ def make_net(
     callbacks,
     verbose,
     n_samples,
+    anomaly_fraction=None,
 ):
     """A :class:`OneClassNet` with the thesis's training recipe.
 
     Adam (or ``optimizer``) with L2 weight decay, the learning rate divided by
     10 at each milestone epoch, shuffled mini-batches, no validation split.
     A last batch of a single sample is dropped: batch norm cannot train on it.
+    ``anomaly_fraction`` balances the batches (:class:`Batches`).
     ``device`` may be an ``accelerate.Accelerator``: the net is then an
     :class:`AcceleratedOneClassNet`.
     """
@@ -338,6 +392,11 @@ def make_net(
         batch_size=batch_size,
         iterator_train__shuffle=True,
         iterator_train__drop_last=n_samples % batch_size == 1,
+        **(
+            {"iterator_train__anomaly_fraction": anomaly_fraction}
+            if anomaly_fraction
+            else {}
+        ),  # fmt: skip
         train_split=None,
         callbacks=[*schedule, NonFiniteLossWarning(), *(callbacks or [])],
         verbose=verbose,

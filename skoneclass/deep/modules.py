@@ -35,6 +35,8 @@ class HypersphereNet(nn.Module):
         Regularization terms ``penalty(self)`` added to the loss.
     latent_penalties : sequence of nn.Module, default=()
         Terms ``penalty(Z)`` on the batch's codes, added to the loss.
+    shift : (prob, transform) or None, default=None
+        Pseudo anomalies while training (see :func:`shift_inputs`).
     """
 
     def __init__(
@@ -45,11 +47,13 @@ class HypersphereNet(nn.Module):
         learn_center=False,
         penalties=(),
         latent_penalties=(),
+        shift=None,
     ):
         super().__init__()
         self.feature_map = feature_map
         self.penalties = nn.ModuleList(penalties)
         self.latent_penalties = nn.ModuleList(latent_penalties)
+        self.shift = shift
         self.norm = norm
         center = torch.as_tensor(center, dtype=torch.float32).clone()
         if learn_center:
@@ -58,22 +62,42 @@ class HypersphereNet(nn.Module):
             self.register_buffer("center", center)
 
     def forward(self, X):
+        X, pseudo = shift_inputs(self, X)
         Z = self.feature_map(X)
         sq = torch.sum((Z - self.center) ** 2, dim=1)
         if self.norm == "pseudo_huber":
             sq = torch.sqrt(sq + 1.0) - 1.0
-        return with_codes(self, sq, Z)
+        return with_codes(self, sq, Z, pseudo)
 
 
-def with_codes(model, s, Z):
-    """``(s, Z)`` while training a model with latent penalties, else ``s``.
+def with_codes(model, s, Z, pseudo=None):
+    """``s``, or ``(s, extras)`` while training.
 
-    The engine adds the penalties on the codes Z to the loss; scoring (eval
-    mode) sees the model output alone.
+    ``extras["codes"]`` are the codes Z when the model has latent penalties
+    (the engine adds them to the loss), ``extras["pseudo"]`` the mask of the
+    pseudo anomalies made by a distribution shift (the engine labels them
+    y = -1). Scoring (eval mode) sees the model output alone.
     """
+    extras = {}
     if model.training and len(model.latent_penalties):
-        return s, Z
-    return s
+        extras["codes"] = Z
+    if model.training and pseudo is not None:
+        extras["pseudo"] = pseudo
+    return (s, extras) if extras else s
+
+
+def shift_inputs(model, X):
+    """``(X, pseudo)``: in training, each row replaced with probability p by
+    ``transform(row)``, a pseudo anomaly (``model.shift = (p, transform)``)."""
+    shift = getattr(model, "shift", None)
+    if shift is None or not model.training:
+        return X, None
+    prob, transform = shift
+    pseudo = torch.rand(len(X), device=X.device) < prob
+    if pseudo.any():
+        X = X.clone()
+        X[pseudo] = transform(X[pseudo]).to(X.dtype)
+    return X, pseudo
 
 
 _NONLINEAR = (nn.LeakyReLU, nn.ReLU, nn.ELU, nn.Tanh, nn.Sigmoid)
@@ -107,19 +131,29 @@ class ReconstructionNet(nn.Module):
         Regularization terms ``penalty(self)`` added to the loss.
     latent_penalties : sequence of nn.Module, default=()
         Terms ``penalty(Z)`` on the batch's codes, added to the loss.
+    shift : (prob, transform) or None, default=None
+        Pseudo anomalies while training (see :func:`shift_inputs`).
     """
 
     def __init__(
-        self, encoder, decoder, space="input", penalties=(), latent_penalties=()
+        self,
+        encoder,
+        decoder,
+        space="input",
+        penalties=(),
+        latent_penalties=(),
+        shift=None,
     ):
         super().__init__()
         self.penalties = nn.ModuleList(penalties)
         self.latent_penalties = nn.ModuleList(latent_penalties)
+        self.shift = shift
         self.encoder = encoder
         self.decoder = decoder
         self.space = space
 
     def forward(self, X):
+        X, pseudo = shift_inputs(self, X)
         code = self.encoder(X)
         X_hat = self.decoder(code)
         error = ((X_hat - X) ** 2).flatten(start_dim=1).mean(dim=1)
@@ -130,7 +164,66 @@ class ReconstructionNet(nn.Module):
                 strict=True,
             ):
                 error = error + ((h - h_hat) ** 2).flatten(start_dim=1).mean(dim=1)
-        return with_codes(self, error, code)
+        return with_codes(self, error, code, pseudo)
+
+
+class HeatmapNet(nn.Module):
+    """FCDD's model: the mean of the pseudo-Huber heatmap of a fully
+    convolutional network, ``s = mean_uv (sqrt(phi(x)_uv^2 + 1) - 1)``.
+
+    Parameters
+    ----------
+    fcn : nn.Module
+        Maps a batch to maps of shape (n, 1, u, v); the bias of its last
+        layer is the center.
+    penalties : sequence of nn.Module, default=()
+    shift : (prob, transform) or None, default=None
+        Synthetic anomalies while training (e.g. confetti noise).
+    """
+
+    def __init__(self, fcn, penalties=(), shift=None):
+        super().__init__()
+        self.feature_map = fcn
+        self.penalties = nn.ModuleList(penalties)
+        self.latent_penalties = nn.ModuleList()
+        self.shift = shift
+
+    def heatmap(self, X):
+        """The low-resolution heatmap A(x), shape (n, u, v)."""
+        out = self.feature_map(X)
+        return (torch.sqrt(out**2 + 1.0) - 1.0).sum(dim=1)
+
+    def forward(self, X):
+        X, pseudo = shift_inputs(self, X)
+        s = self.heatmap(X).flatten(start_dim=1).mean(dim=1)
+        return with_codes(self, s, None, pseudo)
+
+
+class LinearScoreNet(nn.Module):
+    """s = <w, phi(x)> + b: a linear anomaly-score head on a network (DevNet).
+
+    Parameters
+    ----------
+    feature_map : nn.Module
+    rep_dim : int
+    penalties, latent_penalties : sequence of nn.Module, default=()
+    shift : (prob, transform) or None, default=None
+    """
+
+    def __init__(
+        self, feature_map, rep_dim, penalties=(), latent_penalties=(), shift=None
+    ):
+        super().__init__()
+        self.feature_map = feature_map
+        self.head = nn.Linear(rep_dim, 1)
+        self.penalties = nn.ModuleList(penalties)
+        self.latent_penalties = nn.ModuleList(latent_penalties)
+        self.shift = shift
+
+    def forward(self, X):
+        X, pseudo = shift_inputs(self, X)
+        Z = self.feature_map(X)
+        return with_codes(self, self.head(Z)[:, 0], Z, pseudo)
 
 
 class OrthogonalityPenalty(nn.Module):
@@ -307,3 +400,34 @@ class HSCObjective(nn.Module):
         per_sample = torch.where(y == -1, anomaly, s)
         weight = torch.where(y == 0, 1.0, self.eta)
         return (weight * per_sample).mean()
+
+
+def deviation(s, anomalous, margin, mu=0.0, sigma=1.0):
+    """DevNet's per-sample deviation loss: ``|dev|`` for normal samples and
+    ``max(0, margin - dev)`` for anomalies, ``dev = (s - mu) / sigma``."""
+    dev = (s - mu) / sigma
+    return torch.where(anomalous, torch.clamp(margin - dev, min=0.0), dev.abs())
+
+
+class DeviationObjective(nn.Module):
+    """Mean deviation loss (Pang et al., 2019); anomalies are y == -1.
+
+    Parameters
+    ----------
+    margin : float
+    prior_samples : int or None
+        None: the N(0, 1) reference's exact mean and std; an int: the mean and
+        std of that many fresh N(0, 1) draws (DevNet's code).
+    """
+
+    def __init__(self, margin=5.0, prior_samples=None):
+        super().__init__()
+        self.margin = margin
+        self.prior_samples = prior_samples
+
+    def forward(self, s, y):
+        mu, sigma = 0.0, 1.0
+        if self.prior_samples:
+            reference = torch.randn(self.prior_samples, device=s.device)
+            mu, sigma = reference.mean(), reference.std()
+        return deviation(s, y == -1, self.margin, mu, sigma).mean()

@@ -7,6 +7,9 @@ norm on the representation layer. Weights start Glorot-uniform. The image
 networks take flattened images of shape (n, C * H * W).
 """
 
+import math
+
+import torch
 from torch import nn
 
 #: Unbounded activations; bounded ones (sigmoid, tanh) can emulate a bias and
@@ -336,3 +339,92 @@ class ConvDecoder(nn.Module):
     def forward(self, Z):
         maps = self.dense(Z).view(-1, *self.start)
         return self.deconvs(maps).flatten(start_dim=1)
+
+
+class FCN(nn.Module):
+    """Fully convolutional network: image -> map of scores (FCDD, DRA).
+
+    Blocks of a same-padded convolution, batch norm and leaky ReLU, each but
+    the last followed by 2x2 max pooling; then a 1x1 convolution to
+    ``out_channels`` maps (with a bias: FCDD's center). No dense layer, so
+    every output pixel sees only its receptive field.
+
+    Parameters
+    ----------
+    shape : (C, H, W)
+    channels : tuple of int
+    kernel_size : int
+    out_channels : int or None
+        Channels of the final 1x1 convolution; None ends with the last block
+        (a feature map ``M_x`` for DRA's heads).
+    negative_slope : float
+    """
+
+    def __init__(
+        self, shape, channels, kernel_size=3, out_channels=1, negative_slope=0.01
+    ):
+        super().__init__()
+        self.shape = tuple(shape)
+        layers, n_in = [], self.shape[0]
+        for i, n_out in enumerate(channels):
+            layers += [
+                nn.Conv2d(n_in, n_out, kernel_size, padding=kernel_size // 2),
+                nn.BatchNorm2d(n_out, eps=1e-4),
+                nn.LeakyReLU(negative_slope),
+            ]
+            if i < len(channels) - 1:
+                layers.append(nn.MaxPool2d(2))
+            n_in = n_out
+        if out_channels:
+            layers.append(nn.Conv2d(n_in, out_channels, 1))
+            n_in = out_channels
+        self.n_channels = n_in
+        self.layers = nn.Sequential(*layers)
+        # Receptive field and cumulative stride of one output pixel, for the
+        # Gaussian upsampling of the heatmap (thesis Algorithm 1).
+        self.receptive_field, self.stride = 1, 1
+        for layer in self.layers:
+            if isinstance(layer, nn.Conv2d | nn.MaxPool2d):
+                k = layer.kernel_size
+                k = k[0] if isinstance(k, tuple) else k
+                s = layer.stride
+                s = s[0] if isinstance(s, tuple) else s
+                self.receptive_field += (k - 1) * self.stride
+                self.stride *= s
+        _glorot(self)
+
+    def forward(self, X):
+        return self.layers(X.view(-1, *self.shape))
+
+
+def gaussian_upsample(A, stride, size, sigma):
+    """Full-resolution heatmaps from low-resolution ones (thesis Algorithm 1).
+
+    Each output pixel a of ``A`` adds ``a * G2(c, sigma)``, a Gaussian at the
+    center c of its receptive field: the transposed convolution with a
+    Gaussian kernel and the network's cumulative stride. It is separable,
+    ``A' = G_h^T A G_w``.
+
+    Parameters
+    ----------
+    A : tensor of shape (n, u, v)
+    stride : int
+        Cumulative stride of the network: output pixel i is centered on input
+        pixel ``i * stride + (stride - 1) / 2``.
+    size : (H, W)
+    sigma : float
+
+    Returns
+    -------
+    tensor of shape (n, H, W)
+    """
+
+    def weights(n_out, n_in):
+        centers = torch.arange(n_out, dtype=A.dtype, device=A.device)
+        centers = centers * stride + (stride - 1) / 2
+        pixels = torch.arange(n_in, dtype=A.dtype, device=A.device)
+        return torch.exp(-((pixels[None] - centers[:, None]) ** 2) / (2 * sigma**2))
+
+    G_h = weights(A.shape[1], size[0])
+    G_w = weights(A.shape[2], size[1])
+    return torch.einsum("nuv,uh,vw->nhw", A, G_h, G_w) / (2 * math.pi * sigma**2)

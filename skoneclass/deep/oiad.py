@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..parts.losses import NegativeLogLikelihood
 from ..parts.models import LatentDensity
@@ -234,8 +234,10 @@ class OIAD(_VariationalPreset):
     def _image_shape(self):
         if self.network in IMAGE_NETWORKS:
             return IMAGE_NETWORKS[self.network]
-        shape = getattr(self.network, "image_shape", None)
-        return None if shape is None else tuple(shape)
+        shape = getattr(self, "image_shape_", None)
+        if shape is None:
+            shape = getattr(self.network, "image_shape", None)
+        return None if shape is None or isinstance(shape, str) else tuple(shape)
 
     def _fit(self, X, y):
         low, high = self.morph_range
@@ -338,7 +340,7 @@ class OIAD(_VariationalPreset):
             Larger = less consistent (more anomalous) along that code.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
+        X = self._validate_X(X, reset=False)
         return self._consistency(X)
 
     def morphs(self, X):
@@ -354,7 +356,7 @@ class OIAD(_VariationalPreset):
             The decoder's means.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=list(self._input_dtypes), reset=False)
+        X = self._validate_X(X, reset=False)
         module = self._float64_module()
         with torch.no_grad():
             batch = torch.tensor(np.ascontiguousarray(X, dtype=np.float64)).to(

@@ -321,8 +321,10 @@ class RSCVAE(_VariationalPreset):
     def _shift(self):
         transform = self.shift_transform
         if transform == "auto":
-            image = self.network in IMAGE_NETWORKS or hasattr(
-                self.network, "image_shape"
+            image = (
+                self.network in IMAGE_NETWORKS
+                or hasattr(self.network, "image_shape")
+                or getattr(self, "image_shape_", None) is not None
             )
             transform = "flip_rotate" if image else "feature_mask"
         return DistributionShift(self.shift_prob, transform)

@@ -7,6 +7,7 @@ takes these parts; every named estimator's ``get_parts()`` says which it uses.
 """
 
 from .feature_maps import (
+    FCN,
     MLP,
     ConvNet,
     Embedding,
@@ -15,9 +16,11 @@ from .feature_maps import (
     LeNet,
     Nystroem,
     RandomFourier,
+    SelfAttention,
 )
 from .losses import (
     DeepSADLoss,
+    DeviationLoss,
     Hinge,
     HSCLoss,
     MeanScore,
@@ -26,12 +29,16 @@ from .losses import (
     SemiSupervisedHinge,
 )
 from .models import (
+    Contexts,
+    DisentangledHeads,
     Ellipsoid,
     GaussianDensity,
     GaussianMixture,
+    Heatmap,
     Hyperplane,
     Hypersphere,
     LatentDensity,
+    LinearScore,
     ParzenDensity,
     Prototypes,
     Reconstruction,
@@ -65,6 +72,13 @@ def make_parts(feature_map, model, loss, regularizer=(), inference="frequentist"
 
 __all__ = [
     "MLP",
+    "FCN",
+    "DeviationLoss",
+    "Heatmap",
+    "DisentangledHeads",
+    "Contexts",
+    "SelfAttention",
+    "LinearScore",
     "ConvNet",
     "DistributionShift",
     "LatentDensity",

@@ -7,7 +7,8 @@ Three kinds, which decide how a model on top of them can be trained:
 - *fixed explicit*: :class:`Identity`, :class:`RandomFourier`,
   :class:`Nystroem` and :class:`Embedding` (any pre-fitted transformer). They
   have ``fit(X)`` / ``transform(X)`` and are applied once, before training.
-- *trainable*: :class:`MLP`, :class:`LeNet` and :class:`ConvNet`, phi_omega, whose
+- *trainable*: :class:`MLP`, :class:`LeNet`, :class:`ConvNet` and the fully
+  convolutional :class:`FCN`, phi_omega, whose
   ``build(n_features, bias)`` returns the torch network the SGD solver trains
   (and ``build_decoder`` its mirror for autoencoders).
 """
@@ -377,8 +378,10 @@ class LeNet(FeatureMap):
 
     Parameters
     ----------
-    image_shape : (1, 28, 28) or (3, 32, 32), default=(1, 28, 28)
-        Shape (C, H, W) of the images; ``X`` holds them flattened.
+    image_shape : "auto", (1, 28, 28) or (3, 32, 32), default="auto"
+        Shape (C, H, W) of the images. "auto" takes it from image input
+        ``X`` of shape (n, C, H, W); a tuple also lets ``X`` hold the images
+        flattened.
     rep_dim : int or "auto", default="auto"
         32 for 28x28 gray, 128 for 32x32 color images.
     negative_slope : float, default=0.01
@@ -386,7 +389,7 @@ class LeNet(FeatureMap):
 
     kind = "trainable"
 
-    def __init__(self, image_shape=(1, 28, 28), rep_dim="auto", negative_slope=0.01):
+    def __init__(self, image_shape="auto", rep_dim="auto", negative_slope=0.01):
         self.image_shape = image_shape
         self.rep_dim = rep_dim
         self.negative_slope = negative_slope
@@ -442,9 +445,10 @@ class ConvNet(FeatureMap):
 
     Parameters
     ----------
-    image_shape : (C, H, W), default=(1, 8, 8)
-        ``X`` holds the images flattened; H and W must be divisible by
-        ``2 ** len(channels)``.
+    image_shape : "auto" or (C, H, W), default="auto"
+        "auto" takes the shape from image input ``X`` of shape (n, C, H,
+        W); a tuple also lets ``X`` hold the images flattened. H and W must
+        be divisible by ``2 ** len(channels)``.
     channels : tuple of int, default=(32, 64)
     kernel_size : int, default=4
     hidden_dim : int or None, default=None
@@ -459,7 +463,7 @@ class ConvNet(FeatureMap):
 
     def __init__(
         self,
-        image_shape=(1, 8, 8),
+        image_shape="auto",
         channels=(32, 64),
         kernel_size=4,
         hidden_dim=None,
@@ -525,3 +529,94 @@ class ConvNet(FeatureMap):
         from ..deep.networks import ConvDecoder
 
         return ConvDecoder(**self._kwargs(n_features, bias))
+
+
+class FCN(FeatureMap):
+    """A fully convolutional network phi_omega: images -> a map (FCDD).
+
+    Blocks of a same-padded convolution, batch norm and leaky ReLU, with 2x2
+    max pooling between them, then a 1x1 convolution to one channel (its bias
+    plays FCDD's center). There is no dense layer, so each pixel of the
+    output map depends only on its receptive field in the input: the map is a
+    low-resolution heatmap (thesis 3.1.1).
+
+    Parameters
+    ----------
+    image_shape : "auto" or (C, H, W), default="auto"
+        "auto" takes the shape from image input ``X`` of shape (n, C, H, W);
+        a tuple also lets ``X`` hold the images flattened. H and W must be
+        divisible by ``2 ** (len(channels) - 1)``.
+    channels : tuple of int, default=(32, 64, 64)
+        Width of each block; the map has side H / 2 ** (len(channels) - 1).
+    kernel_size : int, default=3
+    negative_slope : float, default=0.01
+    """
+
+    kind = "trainable"
+
+    def __init__(
+        self, image_shape="auto", channels=(32, 64, 64), kernel_size=3,
+        negative_slope=0.01,
+    ):  # fmt: skip
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.negative_slope = negative_slope
+
+    formula = "phi_omega(x), fully convolutional"
+
+    def _kwargs(self, n_features):
+        shape = tuple(self.image_shape)
+        if len(shape) != 3 or n_features != int(np.prod(shape)):
+            raise ValueError(
+                f"FCN(image_shape={shape}) takes (C, H, W) images of "
+                f"{int(np.prod(shape))} features, got {n_features}."
+            )
+        factor = 2 ** (len(self.channels) - 1)
+        if shape[1] % factor or shape[2] % factor:
+            raise ValueError(
+                f"FCN with {len(self.channels) - 1} poolings needs image sides "
+                f"divisible by {factor}, got image_shape={shape}."
+            )
+        return {
+            "shape": shape,
+            "channels": tuple(self.channels),
+            "kernel_size": self.kernel_size,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Number of pixels of the output map."""
+        shape = self._kwargs(n_features)["shape"]
+        factor = 2 ** (len(self.channels) - 1)
+        return (shape[1] // factor) * (shape[2] // factor)
+
+    def build(self, n_features, bias=True, n_outputs=1):
+        """The network; ``n_outputs`` channels of the final 1x1 convolution
+        (None: end with the last block's feature maps)."""
+        from ..deep.networks import FCN as _FCN
+
+        return _FCN(**self._kwargs(n_features), out_channels=n_outputs)
+
+
+class SelfAttention(FeatureMap):
+    """Multi-head self-attention over frozen word vectors (CVDD's phi).
+
+    For the word vectors H of a text, ``A = softmax(tanh(H W1) W2)`` over the
+    words and the r sentence embeddings ``M = A^T H`` (thesis eqs. 3.2-3.3):
+    variable-length text to r fixed-size vectors, each a convex combination
+    of its word vectors. Trained by :class:`~skoneclass.CVDD`.
+
+    Parameters
+    ----------
+    n_heads : int, default=3
+    attention_size : int, default=150
+    """
+
+    kind = "trainable"
+
+    def __init__(self, n_heads=3, attention_size=150):
+        self.n_heads = n_heads
+        self.attention_size = attention_size
+
+    formula = "softmax(tanh(H W1) W2)^T H, frozen word vectors H"

@@ -193,3 +193,42 @@ class SemanticDeviationLoss(Loss):
         from ..deep.variational import SemanticDeviationObjective
 
         return SemanticDeviationObjective(self.anomaly_weight)
+
+
+class DeviationLoss(Loss):
+    """DevNet's deviation loss (Pang et al., 2019), used by DRA's heads.
+
+    With a Gaussian prior N(0, 1) as the reference score distribution, the
+    deviation is the z-score ``dev = (s - mu_R) / sigma_R``; normal and
+    unlabeled samples pay ``|dev|`` (their scores near the reference mean),
+    anomalies ``max(0, margin - dev)`` (their scores at least ``margin``
+    standard deviations above it).
+
+    Parameters
+    ----------
+    margin : float > 0, default=5.0
+        a, the z-score that anomalies must exceed.
+    prior_samples : int or None, default=None
+        None uses the prior's exact mean 0 and standard deviation 1; an int
+        draws that many N(0, 1) scores at every step and uses their mean and
+        std, as DevNet's code (5000), which only adds noise.
+    anomaly_fraction : float in (0, 1) or None, default=0.5
+        Share of labeled anomalies (y == -1) in every mini-batch: DevNet's
+        balanced sampling, which makes a few labels count (an epoch is a pass
+        over the other samples; the anomalies repeat). None: plain shuffled
+        batches.
+    """
+
+    uses_labels = True
+
+    def __init__(self, margin=5.0, prior_samples=None, anomaly_fraction=0.5):
+        self.margin = margin
+        self.prior_samples = prior_samples
+        self.anomaly_fraction = anomaly_fraction
+
+    formula = "|dev(s)|; max(0, a - dev(s)) for y = -1"
+
+    def build(self):
+        from ..deep.modules import DeviationObjective
+
+        return DeviationObjective(self.margin, self.prior_samples)

@@ -279,3 +279,66 @@ class LatentDensity(Model):
 
     formula = "int p(x|z) p(z) dz"
     penalty = "latent dimension"
+
+
+class Heatmap(Model):
+    """f(x) = mean_uv sqrt(phi(x)_uv^2 + 1) - 1: FCDD's heatmap model.
+
+    A pseudo-Huber hypersphere at the origin for every pixel of the map of a
+    fully convolutional feature map (:class:`~skoneclass.parts.FCN`); the
+    center is the bias of its last layer, and negatives (labeled or
+    synthetic anomalies) prevent the collapse (thesis 3.1.1). The per-pixel
+    terms, upsampled, are the anomaly heatmap.
+    """
+
+    formula = "mean_uv sqrt(phi(x)_uv^2 + 1) - 1"
+
+
+class LinearScore(Model):
+    """f(x) = <w, phi(x)> + b: a linear anomaly-score head (DevNet).
+
+    Trained by SGD with a loss that has anomalies to push up, the
+    :class:`~skoneclass.parts.DeviationLoss`; s is the anomaly score itself,
+    unbounded (unlike a distance).
+    """
+
+    formula = "<w, phi(x)> + b"
+
+
+class DisentangledHeads(Model):
+    """f(x) = g_s + g_p + g_r - g_n: DRA's heads on shared features.
+
+    Top-k multiple-instance scorers of seen and pseudo anomalies, a scorer
+    of the residual to normal reference samples, and a normality scorer
+    that is subtracted (Ding et al., 2022). Trained by
+    :class:`~skoneclass.DRA`, each head with its own samples.
+
+    Parameters
+    ----------
+    topk_ratio : float, default=0.1
+    n_reference : int, default=5
+    """
+
+    def __init__(self, topk_ratio=0.1, n_reference=5):
+        self.topk_ratio = topk_ratio
+        self.n_reference = n_reference
+
+    formula = "g_s + g_p + g_r - g_n, top-k MIL heads"
+
+
+class Contexts(Model):
+    """f(x) = sum_k sigma_k (1 - cos(m_k(x), c_k)) / 2: CVDD's context vectors.
+
+    The cosine distance of each head's sentence embedding m_k to its context
+    vector c_k, weighted by ``sigma = softmax(-alpha d)`` in training; the
+    score is the plain mean over the contexts (thesis eqs. 3.7, 3.13).
+
+    Parameters
+    ----------
+    n_contexts : int, default=3
+    """
+
+    def __init__(self, n_contexts=3):
+        self.n_contexts = n_contexts
+
+    formula = "sum_k sigma_k (1 - cos(m_k, c_k)) / 2"

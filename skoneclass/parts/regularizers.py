@@ -204,22 +204,30 @@ class DistributionShift(Regularizer):
     """Pseudo anomalies made from normal data while training.
 
     Each training sample is replaced with probability ``prob`` by a shifted
-    version of itself and treated as an anomaly by the loss (RSC-VAE's
-    distributionally-shifted training, with
-    :class:`~skoneclass.parts.SemanticDeviationLoss`).
+    version of itself and treated as an anomaly (y = -1) by the loss:
+    RSC-VAE's distributionally-shifted training (with
+    :class:`~skoneclass.parts.SemanticDeviationLoss`), FCDD's synthetic
+    anomalies and DRA's pseudo anomalies. Any loss that uses labels takes
+    them (Deep SAD, HSC, the deviation loss).
 
     Parameters
     ----------
     prob : float in [0, 1], default=0.01
         The paper's probability for digits.
-    transform : {"flip_rotate", "feature_mask", "feature_shuffle"} or nn.Module
-        "flip_rotate": 1 to 3 of horizontal flip, vertical flip, 90 degree
-        rotation, on images (the paper's shift; needs an image feature map).
-        "feature_mask": a random 25% of the features set to 0 (the mean of
-        standardized data), the tabular twin of Cutout. "feature_shuffle":
-        the features of the sample permuted. A torch module maps a batch of
-        flattened samples to shifted ones.
+    transform : str or nn.Module, default="feature_mask"
+        Images: "flip_rotate", 1 to 3 of horizontal flip, vertical flip, 90
+        degree rotation (RSC-VAE's shift); "confetti", blobs of random color
+        (FCDD's synthetic defects); "cutpaste", a jittered patch of the image
+        pasted elsewhere in it (DRA's pseudo anomalies). Rows:
+        "feature_mask", a random 25% of the features set to 0 (the mean of
+        standardized data), the tabular twin of Cutout; "feature_shuffle",
+        the features of the sample permuted; "feature_cutmix", up to 30% of
+        the features copied from another sample, jittered (DRA's tabular
+        pseudo anomalies). A torch module maps a batch of flattened samples
+        to shifted ones.
     """
+
+    _IMAGE_TRANSFORMS = ("flip_rotate", "confetti", "cutpaste")
 
     def __init__(self, prob=0.01, transform="feature_mask"):
         self.prob = prob
@@ -229,23 +237,33 @@ class DistributionShift(Regularizer):
 
     def build_transform(self, image_shape=None):
         """The torch module that shifts a batch."""
-        from ..deep.variational import FeatureMask, FeatureShuffle, FlipRotate
+        from ..deep import shifts
 
-        if self.transform == "flip_rotate":
+        if isinstance(self.transform, str) and self.transform in (
+            self._IMAGE_TRANSFORMS
+        ):
             if image_shape is None:
                 raise ValueError(
-                    "DistributionShift(transform='flip_rotate') flips images; "
-                    "use an image feature map (ConvNet, LeNet) or "
-                    "transform='feature_mask'."
+                    f"DistributionShift(transform={self.transform!r}) works on "
+                    "images; pass X as images (n, C, H, W) to an image feature "
+                    "map (ConvNet, LeNet, FCN) or use a tabular transform such "
+                    "as 'feature_mask'."
                 )
-            return FlipRotate(image_shape)
-        if self.transform == "feature_mask":
-            return FeatureMask()
-        if self.transform == "feature_shuffle":
-            return FeatureShuffle()
+            return {
+                "flip_rotate": shifts.FlipRotate,
+                "confetti": shifts.Confetti,
+                "cutpaste": shifts.CutPaste,
+            }[self.transform](image_shape)
+        tabular = {
+            "feature_mask": shifts.FeatureMask,
+            "feature_shuffle": shifts.FeatureShuffle,
+            "feature_cutmix": shifts.FeatureCutMix,
+        }
+        if isinstance(self.transform, str) and self.transform in tabular:
+            return tabular[self.transform]()
         if callable(self.transform):
             return self.transform
         raise ValueError(
-            f"DistributionShift(transform={self.transform!r}): use "
-            "'flip_rotate', 'feature_mask', 'feature_shuffle' or a torch module."
+            f"DistributionShift(transform={self.transform!r}): use one of "
+            f"{[*self._IMAGE_TRANSFORMS, *tabular]} or a torch module."
         )
