@@ -3,6 +3,9 @@
 from .base import BaseDetector
 from .compose import OneClassModel
 from .deep import (
+    CVDD,
+    DRA,
+    FCDD,
     HSC,
     OIAD,
     RSCVAE,
@@ -13,6 +16,7 @@ from .deep import (
     DeepSAD,
     DeepSVDD,
     DeepSVDDEmbedding,
+    DevNet,
 )
 from .metrics import (
     average_precision_scorer,
@@ -36,6 +40,10 @@ def __getattr__(name):
 
 
 __all__ = [
+    "CVDD",
+    "DRA",
+    "DevNet",
+    "FCDD",
     "GMM",
     "HSC",
     "KDE",

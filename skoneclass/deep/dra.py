@@ -1,0 +1,491 @@
+"""Open-set supervised detectors: DevNet and DRA (Ding, Pang & Shen, 2022).
+
+Both learn anomaly scores from a few labeled anomalies with DevNet's
+:class:`~skoneclass.parts.DeviationLoss` and balanced batches. DevNet is a
+preset of the parts (an MLP, a linear score, the deviation loss). DRA adds
+disentangled heads: seen anomalies, pseudo anomalies (made from normal data),
+the residual to normal reference samples, and normality; its model is its
+own torch module, trained by the same engine.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import GradientNormClipping
+from torch import nn
+
+from ..parts.feature_maps import FCN, MLP
+from ..parts.losses import DeviationLoss
+from ..parts.models import DisentangledHeads, LinearScore
+from ..parts.regularizers import DistributionShift, WeightDecay
+from .base import BaseDeepDetector, NetworkPreset
+from .modules import deviation, shift_inputs
+from .svdd import _SHARED_DOC
+
+
+class DevNet(NetworkPreset):
+    """Deviation Networks (Pang, Shen & van den Hengel, 2019).
+
+    A network phi and a linear score ``s(x) = <w, phi(x)> + b`` trained with
+    the deviation loss: with N(0, 1) as the reference distribution of
+    scores, normal and unlabeled samples pay ``|s|`` and labeled anomalies
+    (``y == -1``) ``max(0, margin - s)``. Half of every batch are labeled
+    anomalies (balanced sampling). ``score_samples = -s(x)``. Needs labeled
+    anomalies.
+
+    DevNet's network is one hidden layer of 20 ReLU units with L2 weight
+    0.01; here the MLP's linear code layer (``rep_dim``) sits between it and
+    the score, which adds no expressiveness.
+
+    Parameters
+    ----------
+    margin : float, default=5.0
+        a, the z-score anomalies must exceed.
+    anomaly_fraction : float in (0, 1), default=0.5
+        Share of labeled anomalies in each batch.
+    {shared}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+    history_ : skorch.History
+    offset_ : float
+    n_features_in_ : int
+    """
+
+    _parameter_constraints = {
+        **NetworkPreset._parameter_constraints,
+        "margin": [Interval(Real, 0, None, closed="neither")],
+        "anomaly_fraction": [Interval(Real, 0, 1, closed="neither")],
+    }
+    _uses_labels = True
+
+    def __init__(
+        self,
+        margin=5.0,
+        anomaly_fraction=0.5,
+        network="mlp",
+        hidden_dims=(20,),
+        rep_dim=20,
+        activation="relu",
+        negative_slope=0.01,
+        batch_norm=False,
+        optimizer="adam",
+        lr=1e-3,
+        lr_milestones=None,
+        max_epochs=100,
+        batch_size=64,
+        weight_decay=0.01,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        super().__init__(
+            network=network,
+            hidden_dims=hidden_dims,
+            rep_dim=rep_dim,
+            activation=activation,
+            negative_slope=negative_slope,
+            batch_norm=batch_norm,
+            optimizer=optimizer,
+            lr=lr,
+            lr_milestones=lr_milestones,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            device=device,
+            random_state=random_state,
+            callbacks=callbacks,
+            verbose=verbose,
+            contamination=contamination,
+        )
+        self.margin = margin
+        self.anomaly_fraction = anomaly_fraction
+
+    def get_parts(self):
+        """A network, a linear score and the deviation loss."""
+        return {
+            "feature_map": self._feature_map(),
+            "model": LinearScore(),
+            "loss": DeviationLoss(self.margin, anomaly_fraction=self.anomaly_fraction),
+            "regularizer": self._regularizers(bias=True),
+            "inference": "frequentist",
+        }
+
+
+DevNet.__doc__ = DevNet.__doc__.replace("    {shared}", _SHARED_DOC.strip("\n"))
+
+#: The heads of DRA, in the order of :meth:`DRA.head_scores`' columns.
+HEADS = ("seen", "pseudo", "residual", "normal")
+
+
+def _top_k_mean(scores, ratio):
+    """Mean of the k largest of each row, k = max(1, floor(ratio * n_cols))."""
+    k = max(1, int(ratio * scores.shape[1]))
+    return torch.topk(scores, k, dim=1).values.mean(dim=1)
+
+
+class DRANet(nn.Module):
+    """DRA's shared feature network and its four heads.
+
+    The feature network maps a batch to patch features (n, E, P): P patches
+    (the pixels of a CNN's last map; one for an MLP). The seen and pseudo
+    heads score each patch with a linear layer and average the top-k
+    absolute scores (top-k multiple-instance learning); the residual head
+    does the same on ``M_r - M_x``, the residual to the mean features of the
+    reference samples, after a per-patch dense layer, batch norm and ReLU;
+    the normality head scores the patches' mean with a small MLP. Every head
+    output is ``|.| >= 0``. In training the module returns the four head
+    scores and the pseudo-anomaly flag per sample; in eval mode the anomaly
+    score ``g_s + g_p + g_r - g_n`` (without ``g_s`` when no anomaly was
+    labeled).
+    """
+
+    def __init__(
+        self, features, n_channels, references, topk_ratio, use_seen, shift,
+        shape=None,
+    ):  # fmt: skip
+        super().__init__()
+        self.features = features
+        self.shape = shape
+        self.register_buffer("references", references)
+        self.topk_ratio = topk_ratio
+        self.use_seen = use_seen
+        self.shift = shift
+        self.seen = nn.Linear(n_channels, 1)
+        self.pseudo = nn.Linear(n_channels, 1)
+        self.residual = nn.Sequential(
+            nn.Linear(n_channels, n_channels),
+            nn.BatchNorm1d(n_channels),
+            nn.ReLU(),
+            nn.Linear(n_channels, 1),
+        )
+        hidden = max(1, n_channels // 2)
+        self.normal = nn.Sequential(
+            nn.Linear(n_channels, hidden), nn.ReLU(), nn.Linear(hidden, 1)
+        )
+
+    def patches(self, X):
+        """Patch features (n, P, E) of a batch."""
+        if self.shape is not None:
+            X = X.view(-1, *self.shape)
+        F = self.features(X)
+        if F.dim() == 2:
+            return F[:, None, :]
+        return F.flatten(start_dim=2).transpose(1, 2)
+
+    def head_scores(self, X):
+        """(n, 4): g_s, g_p, g_r, g_n."""
+        n_ref = len(self.references)
+        F = self.patches(torch.cat([self.references.to(X.dtype), X]))
+        M_r, M = F[:n_ref].mean(dim=0, keepdim=True), F[n_ref:]
+        n, P, E = M.shape
+        residual = self.residual(
+            (M_r - M).reshape(n * P, E)
+        ).view(n, P)  # fmt: skip
+        return torch.stack(
+            [
+                _top_k_mean(self.seen(M)[..., 0].abs(), self.topk_ratio),
+                _top_k_mean(self.pseudo(M)[..., 0].abs(), self.topk_ratio),
+                _top_k_mean(residual.abs(), self.topk_ratio),
+                self.normal(M.mean(dim=1))[:, 0].abs(),
+            ],
+            dim=1,
+        )
+
+    def forward(self, X):
+        X, pseudo = shift_inputs(self, X)
+        heads = self.head_scores(X)
+        if self.training:
+            if pseudo is None:
+                pseudo = torch.zeros(len(X), dtype=torch.bool, device=X.device)
+            return torch.cat([heads, pseudo[:, None].to(heads.dtype)], dim=1)
+        g_s, g_p, g_r, g_n = heads.unbind(dim=1)
+        return (g_s if self.use_seen else 0.0) + g_p + g_r - g_n
+
+
+class DRAObjective(nn.Module):
+    """Sum of the four heads' mean deviation losses, each on its own samples.
+
+    Seen head: normal samples vs labeled anomalies (y == -1); pseudo head:
+    normal vs pseudo anomalies; residual head: all, anomalous if labeled or
+    pseudo; normality head: all, trained to score *normal* samples high
+    (target 1, as in DRA's code), since it is subtracted. A labeled anomaly
+    that was also cut-and-pasted stays a seen anomaly.
+    """
+
+    def __init__(self, margin=5.0, use_seen=True):
+        super().__init__()
+        self.margin = margin
+        self.use_seen = use_seen
+
+    def forward(self, out, y):
+        g_s, g_p, g_r, g_n, pseudo = out.unbind(dim=1)
+        seen = y == -1
+        pseudo = (pseudo > 0) & ~seen
+        normal = ~seen & ~pseudo
+        a = self.margin
+
+        def head(scores, positive, rows):
+            if not rows.any():
+                return scores.sum() * 0.0
+            return deviation(scores[rows], positive[rows], a).mean()
+
+        loss = head(g_p, pseudo, normal | pseudo)
+        loss = loss + head(g_r, seen | pseudo, torch.ones_like(seen))
+        loss = loss + head(g_n, normal, torch.ones_like(seen))
+        if self.use_seen:
+            loss = loss + head(g_s, seen, normal | seen)
+        return loss
+
+
+class DRA(BaseDeepDetector):
+    """Disentangled Representations of Abnormalities (Ding et al., CVPR 2022).
+
+    Open-set supervised detection: a few labeled anomalies (``y == -1``)
+    from *seen* classes, and *unseen* anomalies expected at test time. A
+    shared feature network feeds four heads (see :class:`DRANet`), each
+    trained with the deviation loss on its own samples:
+
+    - seen: labeled anomalies vs normal samples, top-k MIL over patches;
+    - pseudo: pseudo anomalies made from normal samples (cut-and-paste on
+      images, feature cut-mix on rows) vs normal samples;
+    - residual: the features' residual to ``n_reference`` normal reference
+      samples, anomalies (labeled or pseudo) vs normal;
+    - normality: pooled features, normal vs all anomalies.
+
+    The anomaly score is ``g_s + g_p + g_r - g_n``; ``score_samples`` is its
+    negative. Without labeled anomalies the seen head is left out (a
+    "zero-shot" DRA). Half of every batch are labeled anomalies when there
+    are some, and each other sample becomes a pseudo anomaly with
+    probability ``pseudo_fraction``.
+
+    Image input (n, C, H, W) uses a CNN from scratch (no pretrained weights
+    are downloaded): convolution blocks whose last map's pixels are the
+    patches. Rows use an MLP with one patch (top-k of one is the identity).
+    ``network`` may be any torch module mapping the input batch to features
+    (n, E, h, w) or (n, E), e.g. a pretrained ResNet-18 trunk the user has.
+
+    Differences from the paper, for a deterministic estimator on small
+    data: the references are drawn once at ``fit`` (seeded) and kept; one
+    input scale (no image pyramid); no rotation augmentation; the residual
+    block is a per-patch dense layer (a 1x1 instead of a 3x3 convolution).
+
+    Parameters
+    ----------
+    network : "auto", "cnn", "mlp" or torch.nn.Module, default="auto"
+        "auto": "cnn" for image input, "mlp" for rows.
+    channels : tuple of int, default=(32, 64)
+        CNN blocks (2x2 pooling between them).
+    hidden_dims : tuple of int, default=(128, 64)
+        MLP widths; the last is the feature size E.
+    margin : float, default=5.0
+        The deviation loss's a.
+    topk_ratio : float in (0, 1], default=0.1
+        k = max(1, floor(topk_ratio * patches)).
+    n_reference : int, default=5
+    pseudo_anomalies : {"auto", "cutpaste", "confetti", "feature_cutmix", \
+"feature_mask"} or nn.Module, default="auto"
+        "auto": "cutpaste" on images, "feature_cutmix" on rows.
+    pseudo_fraction : float in [0, 1], default=0.5
+    anomaly_fraction : float in (0, 1), default=0.5
+    grad_clip : float or None, default=1.0
+        Gradient norm clipping.
+    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
+    lr : float, default=1e-3
+    lr_milestones : tuple of int or None, default=None
+    max_epochs : int, default=50
+    batch_size : int, default=64
+    weight_decay : float, default=1e-5
+    device, random_state, callbacks, verbose, contamination
+        As for the other deep detectors.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+    n_labeled_anomalies_ : int
+    history_ : skorch.History
+    offset_ : float
+    n_features_in_ : int
+    """
+
+    _parameter_constraints = {
+        **BaseDeepDetector._parameter_constraints,
+        "network": [StrOptions({"auto", "cnn", "mlp"}), nn.Module],
+        "channels": [tuple, list],
+        "hidden_dims": [tuple, list],
+        "margin": [Interval(Real, 0, None, closed="neither")],
+        "topk_ratio": [Interval(Real, 0, 1, closed="right")],
+        "n_reference": [Interval(Integral, 1, None, closed="left")],
+        "pseudo_anomalies": [str, nn.Module],
+        "pseudo_fraction": [Interval(Real, 0, 1, closed="both")],
+        "anomaly_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+    }
+    _uses_labels = True
+
+    def __init__(
+        self,
+        network="auto",
+        channels=(32, 64),
+        hidden_dims=(128, 64),
+        margin=5.0,
+        topk_ratio=0.1,
+        n_reference=5,
+        pseudo_anomalies="auto",
+        pseudo_fraction=0.5,
+        anomaly_fraction=0.5,
+        grad_clip=1.0,
+        optimizer="adam",
+        lr=1e-3,
+        lr_milestones=None,
+        max_epochs=50,
+        batch_size=64,
+        weight_decay=1e-5,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        self.network = network
+        self.channels = channels
+        self.hidden_dims = hidden_dims
+        self.margin = margin
+        self.topk_ratio = topk_ratio
+        self.n_reference = n_reference
+        self.pseudo_anomalies = pseudo_anomalies
+        self.pseudo_fraction = pseudo_fraction
+        self.anomaly_fraction = anomaly_fraction
+        self.grad_clip = grad_clip
+        self.optimizer = optimizer
+        self.lr = lr
+        self.lr_milestones = lr_milestones
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.contamination = contamination
+
+    def _kind(self):
+        if isinstance(self.network, nn.Module):
+            return "module"
+        if self.network == "auto":
+            return "cnn" if getattr(self, "image_shape_", None) else "mlp"
+        return self.network
+
+    def _feature_part(self):
+        if self._kind() == "cnn":
+            return FCN(channels=tuple(self.channels))
+        return MLP(
+            hidden_dims=tuple(self.hidden_dims[:-1]), rep_dim=self.hidden_dims[-1]
+        )
+
+    def _transform(self):
+        if self.pseudo_anomalies != "auto":
+            return self.pseudo_anomalies
+        return "cutpaste" if self._kind() == "cnn" else "feature_cutmix"
+
+    def get_parts(self):
+        """The shared network with four heads; deviation loss; pseudo anomalies."""
+        return {
+            "feature_map": self._feature_part(),
+            "model": DisentangledHeads(self.topk_ratio, self.n_reference),
+            "loss": DeviationLoss(self.margin, anomaly_fraction=self.anomaly_fraction),
+            "regularizer": (
+                WeightDecay(self.weight_decay),
+                DistributionShift(self.pseudo_fraction, self._transform()),
+            ),
+            "inference": "frequentist",
+        }
+
+    def _build_features(self, n_features):
+        kind = self._kind()
+        if kind == "module":
+            return self.network
+        if kind == "cnn":
+            if self.image_shape_ is None:
+                raise ValueError(
+                    "DRA(network='cnn') takes images: pass X of shape (n, C, H, W) "
+                    "or (n, H, W)."
+                )
+            part = self._with_image_shape(self._feature_part())
+            return part.build(n_features, n_outputs=None)
+        return self._feature_part().build(n_features, bias=True)
+
+    def _fit(self, X, y):
+        from .engine import resolve_device
+
+        self.device_ = resolve_device(self.device)
+        self.feature_map_ = None  # the network sees X itself
+        labels = y.astype(np.int64)
+        self.n_labeled_anomalies_ = int((labels == -1).sum())
+        normal = np.flatnonzero(labels != -1)
+        rng = check_random_state(self.random_state)
+        seed = rng.randint(np.iinfo(np.int32).max)
+        references = rng.choice(
+            normal, min(self.n_reference, len(normal)), replace=False
+        )
+        X32 = np.asarray(X, dtype=np.float32)
+        devices = (
+            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
+        )
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            features = self._build_features(X.shape[1])
+            shape = self.image_shape_
+            shift = DistributionShift(self.pseudo_fraction, self._transform())
+            probe_rows = torch.as_tensor(X32[references[:2]])
+            if shape is not None:
+                probe_rows = probe_rows.view(-1, *shape)
+            with torch.no_grad():
+                probe = features.eval()(probe_rows)
+            features.train()
+            use_seen = self.n_labeled_anomalies_ > 0
+            module = DRANet(
+                features,
+                probe.shape[1],
+                torch.as_tensor(X32[references]),
+                self.topk_ratio,
+                use_seen,
+                (self.pseudo_fraction, shift.build_transform(shape)),
+                shape,
+            )
+            callbacks = [GradientNormClipping(self.grad_clip)] if self.grad_clip else []
+            self.net_ = self._train(
+                module,
+                DRAObjective(self.margin, use_seen),
+                (X32, labels),
+                self.max_epochs,
+                self.weight_decay,
+                callbacks,
+                self.anomaly_fraction if use_seen else None,
+            )
+        return None
+
+    def head_scores(self, X):
+        """Each head's score: which kind of abnormality a sample shows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or images
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, 4)
+            Columns ``HEADS``: seen, pseudo, residual, normality (the
+            anomaly score is the first three's sum minus the last).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return self._batched(self._float64_module().head_scores, X)
