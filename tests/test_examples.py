@@ -44,6 +44,12 @@ CLAIMS = {
     "decentralization_autoencoder": lambda r: (
         r[0.01]["auroc"] > 0.9 and r[0.01]["spread"] > r[0.0]["spread"] + 1.0
     ),
+    "fcdd_heatmaps": lambda r: r["image_auroc"] > 0.95 and r["pixel_auroc"] > 0.9,
+    "dra_open_set": lambda r: (
+        min(r["DRA", "seen"], r["DRA", "unseen"], r["DevNet", "seen"]) > 0.95
+        and r["DRA", "unseen"] > r["DevNet", "unseen"] + 0.1
+    ),
+    "cvdd_contexts": lambda r: r["auroc"] > 0.95 and r["top_words_on_topic"] > 0.9,
     "oiad_morphs": lambda r: (
         r["auroc"] > 0.95
         and r["normal_flagged_rate"] < 0.3

@@ -210,6 +210,16 @@ class CVDD(BaseDeepDetector):
     contexts_ : ndarray of shape (n_contexts, embedding_dim)
     history_ : skorch.History
     offset_ : float
+
+    Examples
+    --------
+    >>> from skoneclass import CVDD
+    >>> from skoneclass.datasets import make_topic_corpus
+    >>> docs, topic, vocabulary, vectors = make_topic_corpus(100, random_state=0)
+    >>> cvdd = CVDD(vectors, max_epochs=5, random_state=0).fit(docs)
+    >>> attention = cvdd.explain(docs[:1])[0]  # (n_contexts, words of doc 0)
+    >>> attention.shape == (3, len(docs[0]))
+    True
     """
 
     _parameter_constraints = {

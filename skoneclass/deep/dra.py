@@ -55,6 +55,17 @@ class DevNet(NetworkPreset):
     history_ : skorch.History
     offset_ : float
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DevNet
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.randn(200, 4), rng.randn(10, 4) + 4]
+    >>> y = np.r_[np.zeros(200), -np.ones(10)]  # 10 labeled anomalies
+    >>> est = DevNet(max_epochs=20, random_state=0).fit(X, y)
+    >>> bool(est.score_samples([[0.0] * 4])[0] > est.score_samples([[4.0] * 4])[0])
+    True
     """
 
     _parameter_constraints = {
@@ -313,6 +324,17 @@ class DRA(BaseDeepDetector):
     history_ : skorch.History
     offset_ : float
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DRA
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.randn(200, 4), rng.randn(10, 4) + 4]
+    >>> y = np.r_[np.zeros(200), -np.ones(10)]  # 10 labeled anomalies
+    >>> dra = DRA(max_epochs=5, random_state=0).fit(X, y)
+    >>> dra.head_scores(X[:2]).shape  # seen, pseudo, residual, normality
+    (2, 4)
     """
 
     _parameter_constraints = {

@@ -226,7 +226,7 @@ class DeviationLoss(Loss):
         self.prior_samples = prior_samples
         self.anomaly_fraction = anomaly_fraction
 
-    formula = "|dev(s)|; max(0, a - dev(s)) for y = -1"
+    formula = "abs(dev(s)); max(0, a - dev(s)) for y = -1"
 
     def build(self):
         from ..deep.modules import DeviationObjective
