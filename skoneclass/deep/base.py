@@ -8,6 +8,7 @@ HSC, the autoencoder) map their flat parameters to parts and share this one
 training path with :class:`~skoneclass.OneClassModel`.
 """
 
+import contextlib
 import copy
 from numbers import Integral, Real
 
@@ -371,9 +372,7 @@ class BaseDeepDetector(BaseDetector):
                 "known anomalies or auxiliary (outlier exposure) samples with "
                 "y == -1, or make pseudo anomalies with DistributionShift()."
             )
-        self.device_ = resolve_device(self.device)
-        if self.verbose:
-            print(f"{type(self).__name__}: training on {self.device_}")
+        self._set_device()
         seed = self._draw_seed()
         trainable = feature_map.kind == "trainable"
         self.feature_map_ = self._fit_feature_map(feature_map, X, seed)
@@ -392,11 +391,7 @@ class BaseDeepDetector(BaseDetector):
         latent = [r.build_latent_penalty() for r in regularizers]
         latent = [p for p in latent if p is not None]
         pretrain = [r for r in regularizers if isinstance(r, AutoencoderPretraining)]
-        devices = (
-            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
-        )
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        with self._seeded_torch(seed):
             if variational:
                 # Two outputs per code: the mean and log-variance of q(z|x).
                 latent_dim = feature_map.output_dim(n_features)
@@ -420,12 +415,12 @@ class BaseDeepDetector(BaseDetector):
             if variational:
                 module = self._variational_module(
                     model,
-                    feature_map,
                     regularizers,
                     encoder,
                     feature_map.build_decoder(n_features, bias),
                     latent_dim,
                     penalties,
+                    shift,
                 )
             elif isinstance(model, Reconstruction):
                 decoder = feature_map.build_decoder(n_features, bias)
@@ -503,9 +498,9 @@ class BaseDeepDetector(BaseDetector):
 
     @staticmethod
     def _variational_module(
-        model, feature_map, regularizers, encoder, decoder, latent_dim, penalties
+        model, regularizers, encoder, decoder, latent_dim, penalties, shift
     ):
-        kwargs = {}
+        kwargs = {"shift": shift}
         for reg in regularizers:
             if isinstance(reg, Recoding):
                 kwargs["recoding"] = (reg.lam, reg.divergence)
@@ -514,9 +509,6 @@ class BaseDeepDetector(BaseDetector):
             elif isinstance(reg, PriorPrecision):
                 kwargs["learn_prior"] = True
                 penalties = [*penalties, PriorPrecisionPenalty(reg.eta)]
-            elif isinstance(reg, DistributionShift):
-                shape = getattr(feature_map, "image_shape", None)
-                kwargs["shift"] = (reg.prob, reg.build_transform(shape))
         return VariationalNet(
             encoder,
             decoder,
@@ -536,6 +528,23 @@ class BaseDeepDetector(BaseDetector):
 
     def _draw_seed(self):
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    def _set_device(self):
+        """Resolve ``device_`` for a fit (and say it when verbose)."""
+        self.device_ = resolve_device(self.device)
+        if self.verbose:
+            print(f"{type(self).__name__}: training on {self.device_}")
+
+    @contextlib.contextmanager
+    def _seeded_torch(self, seed):
+        """torch's global RNG (and CUDA's when used) forked and seeded with
+        ``seed``: the fit is reproducible and the caller's stream untouched."""
+        devices = (
+            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
+        )
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            yield
 
     @staticmethod
     def _fit_feature_map(feature_map, X, seed):
@@ -597,15 +606,19 @@ class BaseDeepDetector(BaseDetector):
         outputs = None
         with torch.no_grad():
             for i in range(0, len(X), step):
-                batch = np.ascontiguousarray(
-                    self._features(X[i : i + step]), dtype=np.float64
-                )
-                # A copy of one batch: memmapped input may be read-only.
-                out = network(torch.tensor(batch).to(device)).cpu().numpy()
+                batch = self._batch_tensor(X[i : i + step]).to(device)
+                out = network(batch).cpu().numpy()
                 if outputs is None:
                     outputs = np.empty((len(X), *out.shape[1:]), dtype=out.dtype)
                 outputs[i : i + step] = out
         return outputs
+
+    def _batch_tensor(self, rows):
+        """The network's input for validated rows of ``X``: their features,
+        float64."""
+        batch = np.ascontiguousarray(self._features(rows), dtype=np.float64)
+        # A copy of one batch: memmapped input may be read-only.
+        return torch.tensor(batch)
 
     def _score_samples(self, X):
         return -self._model_outputs(X)

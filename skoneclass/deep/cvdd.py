@@ -24,7 +24,6 @@ from ..parts.losses import MeanScore
 from ..parts.models import Contexts
 from ..parts.regularizers import Orthogonality, WeightDecay
 from .base import BaseDeepDetector
-from .engine import resolve_device
 
 
 def check_token_sequences(X, n_tokens):
@@ -300,7 +299,7 @@ class CVDD(BaseDeepDetector):
         return check_token_sequences(X, len(self._embedding_table()))
 
     def _fit(self, X, y):
-        self.device_ = resolve_device(self.device)
+        self._set_device()
         self.feature_map_ = None
         E = self._embedding_table()
         rng = check_random_state(self.random_state)
@@ -310,11 +309,7 @@ class CVDD(BaseDeepDetector):
         means /= mask.sum(axis=1, keepdims=True)
         n_contexts = min(self.n_contexts, len(np.unique(means, axis=0)))
         kmeans = KMeans(n_contexts, n_init=10, random_state=seed).fit(means)
-        devices = (
-            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
-        )
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        with self._seeded_torch(seed):
             module = CVDDNet(
                 torch.as_tensor(E),
                 self.attention_size,
@@ -331,17 +326,11 @@ class CVDD(BaseDeepDetector):
             )
         return None
 
-    def _batched_tokens(self, method, X):
-        device = self.net_.device
-        outputs = []
-        with torch.no_grad():
-            for i in range(0, len(X), self.batch_size):
-                batch = torch.as_tensor(X[i : i + self.batch_size]).to(device)
-                outputs.append(method(batch).cpu().numpy())
-        return np.concatenate(outputs)
+    def _batch_tensor(self, rows):
+        return torch.as_tensor(rows)  # token ids, padded
 
     def _score_samples(self, X):
-        return -self._batched_tokens(self._float64_module(), X)
+        return -self._batched(self._float64_module(), X)
 
     def context_distances(self, X):
         """Cosine distance of each document to each context (thesis eq. 3.12).
@@ -356,7 +345,7 @@ class CVDD(BaseDeepDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return self._batched_tokens(self._float64_module().distances, X)
+        return self._batched(self._float64_module().distances, X)
 
     def explain(self, X):
         """The attention weights of each head over each document's words.
@@ -373,7 +362,7 @@ class CVDD(BaseDeepDetector):
         """
         check_is_fitted(self)
         tokens = self._validate_X(X, reset=False)
-        A = self._batched_tokens(self._float64_module().attention, tokens)
+        A = self._batched(self._float64_module().attention, tokens)
         pad = len(self._embedding_table())
         return [a[: int((t != pad).sum())].T for a, t in zip(A, tokens, strict=True)]
 

@@ -436,19 +436,13 @@ class DRA(BaseDeepDetector):
         if kind == "module":
             return self.network
         if kind == "cnn":
-            if self.image_shape_ is None:
-                raise ValueError(
-                    "DRA(network='cnn') takes images: pass X of shape (n, C, H, W) "
-                    "or (n, H, W)."
-                )
+            # A ValueError for rows: the FCN takes its shape from images.
             part = self._with_image_shape(self._feature_part())
             return part.build(n_features, n_outputs=None)
         return self._feature_part().build(n_features, bias=True)
 
     def _fit(self, X, y):
-        from .engine import resolve_device
-
-        self.device_ = resolve_device(self.device)
+        self._set_device()
         self.feature_map_ = None  # the network sees X itself
         labels = y.astype(np.int64)
         self.n_labeled_anomalies_ = int((labels == -1).sum())
@@ -459,11 +453,7 @@ class DRA(BaseDeepDetector):
             normal, min(self.n_reference, len(normal)), replace=False
         )
         X32 = np.asarray(X, dtype=np.float32)
-        devices = (
-            list(range(torch.cuda.device_count())) if self.device_ != "cpu" else []
-        )
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        with self._seeded_torch(seed):
             features = self._build_features(X.shape[1])
             shape = self.image_shape_
             shift = DistributionShift(self.pseudo_fraction, self._transform())
