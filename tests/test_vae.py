@@ -341,7 +341,7 @@ def test_a_combination_no_paper_has():
 )
 def test_odds_thyroid_protocol(est, odds_home):
     """The thesis's ODDS protocol (1% labeled anomalies, standardized); the
-    10-seed results are in benchmarks/results/odds_vae.md."""
+    10-seed results are in benchmarks/results/odds.md."""
     X, y = load_odds("thyroid", data_home=odds_home)
     X_train, y_train, X_test, y_test = semisupervised_split(X, y, random_state=0)
     model = make_pipeline(StandardScaler(), est).fit(X_train, y_train)

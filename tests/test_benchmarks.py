@@ -1,0 +1,83 @@
+"""The ODDS benchmark harness: caching, the peers' settings, the outputs."""
+
+import json
+
+import pytest
+
+from benchmarks import odds
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    monkeypatch.setattr(odds, "RESULTS", tmp_path)
+    return tmp_path
+
+
+def test_thesis_table_c1():
+    assert len(odds.THESIS) == 9
+    assert tuple(odds.THESIS["Deep SAD"]["thyroid"]) == (98.6, 0.9)
+    assert tuple(odds.THESIS["SS-DGM"]["arrhythmia"]) == (50.3, 9.8)
+
+
+def test_run_one_caches(results, odds_home, monkeypatch):
+    row = odds.run_one("Gaussian", "thyroid", 0, str(odds_home))
+    assert row["auroc"] > 90 and row["fit_s"] >= 0 and row["score_s"] >= 0
+    cached = results / "cache" / "Gaussian__thyroid__0.json"
+    assert json.loads(cached.read_text()) == row
+
+    def refuse(seed, d):
+        raise AssertionError("a cached run was recomputed")
+
+    monkeypatch.setitem(odds.METHODS, "Gaussian", refuse)
+    assert odds.run_one("Gaussian", "thyroid", 0, str(odds_home)) == row
+
+
+def test_missing_peer_is_reported_not_cached(results, odds_home, monkeypatch):
+    def absent(seed, d):
+        raise ModuleNotFoundError("No module named 'deepod'", name="deepod")
+
+    monkeypatch.setitem(odds.PEERS, "DeepOD DeepSAD", absent)
+    row = odds.run_one("DeepOD DeepSAD", "thyroid", 0, str(odds_home))
+    assert row["error"] == "not installed (deepod)"
+    assert not (results / "cache").exists()
+
+
+@pytest.mark.parametrize("n_features", [6, 21, 274])
+def test_peers_share_the_network_widths(n_features):
+    """Same layer widths, epochs and batch size as the skoneclass method."""
+    pytest.importorskip("pyod")
+    hidden, rep = {6: ((32, 16), 4), 21: ((32, 16), 8), 274: ((128, 64), 32)}[
+        n_features
+    ]
+    svdd = odds.PEERS["PyOD DeepSVDD"](0, n_features).detector
+    assert svdd.hidden_neurons == [*hidden, rep]
+    assert (svdd.epochs, svdd.batch_size) == (150, 200)
+    ae = odds.PEERS["PyOD AutoEncoder"](0, n_features).detector
+    assert ae.hidden_neuron_list == [*hidden, rep] and ae.epoch_num == 150
+    vae = odds.PEERS["PyOD VAE"](0, n_features).detector
+    assert vae.encoder_neuron_list == list(hidden)
+    assert vae.decoder_neuron_list == list(hidden[::-1])
+    assert vae.latent_dim == rep
+
+
+def test_outputs(results):
+    done = {"method": "A", "dataset": "thyroid", "fit_s": 1.0, "score_s": 0.1}
+    rows = [{**done, "seed": s, "auroc": 90.0 + s} for s in range(2)]
+    rows.append({"method": "B", "dataset": "thyroid", "seed": 0, "error": "too few"})
+    table = odds.summarize(rows, ["A", "B"], ["thyroid"])
+    assert table["A", "thyroid"]["mean"] == 90.5
+    text = odds.write_outputs(table, ["A", "B"], ["thyroid"], 2, name="t")
+    assert "| A | 90.5 +- 0.5 |" in text and "| B | n/a |" in text
+    assert "n/a: too few" in text and "| thesis: Deep SAD | 98.6 +- 0.9 |" in text
+    csv = (results / "t.csv").read_text().splitlines()
+    assert csv[1].startswith("A,thyroid,90.50,0.50,1.0000,0.1000,2")
+    assert any(line.startswith("thesis: Deep SAD,thyroid,98.6,0.9") for line in csv)
+    assert (results / "t.png").stat().st_size > 0 or not _has_matplotlib()
+
+
+def _has_matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
