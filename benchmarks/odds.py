@@ -7,6 +7,12 @@ Pipeline), AUROC on the test part. Every detector gets the same splits and
 the labels; unsupervised detectors ignore them. Hyperparameters are the
 library defaults: unlike the thesis, nothing is tuned on test data.
 
+The peers (``--methods peers``) run live through
+:class:`skoneclass.pyod_bridge.PyODDetector`: PyOD (a dev dependency) and
+DeepOD, which pins ``torch<1.13.1`` but runs on current torch, so install
+it without its pins: ``pip install --no-deps deepod``. A peer that is not
+installed is reported as such and not cached.
+
 Results are cached per (method, data set, seed), so a rerun computes only
 what is missing. Writes ``results/<name>.md``, ``.csv`` and ``.png``::
 
