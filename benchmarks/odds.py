@@ -55,6 +55,10 @@ METHODS = {
     # for 100 epochs, batch 200, weight decay 1e-6 (all library defaults).
     "DeepSVDD": lambda seed, d: skoneclass.DeepSVDD(random_state=seed),
     "DeepSAD": lambda seed, d: skoneclass.DeepSAD(random_state=seed),
+    # Half of every batch labeled anomalies: DeepOD's sampler and DevNet's.
+    "DeepSAD balanced": lambda seed, d: skoneclass.DeepSAD(
+        anomaly_fraction=0.5, random_state=seed
+    ),
     "HSC": lambda seed, d: skoneclass.HSC(random_state=seed),
     "AutoEncoder": lambda seed, d: skoneclass.AutoEncoder(random_state=seed),
     # The reconstruction and latent-space methods (issue 5), library defaults.

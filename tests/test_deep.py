@@ -117,6 +117,36 @@ def test_deep_sad_uses_labeled_anomalies():
     assert np.mean(gains) > 0.05, gains
 
 
+def test_deep_sad_balanced_batches():
+    """anomaly_fraction puts that share of labeled anomalies in every batch;
+    without labeled anomalies the batches are plain."""
+    from skorch.callbacks import Callback
+
+    class CountAnomalies(Callback):
+        def initialize(self):
+            self.counts = []
+            return self
+
+        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+            if training:
+                self.counts.append(int((batch[1] == -1).sum()))
+
+    X, y, _, _ = _labeled_task()
+    assert 0 < (y == -1).sum() < 0.1 * len(y)
+    params = {**FAST, "pretrain": None, "max_epochs": 2, "batch_size": 20}
+    for fraction, expected in ((0.5, 10), (None, None)):
+        counter = CountAnomalies()
+        DeepSAD(anomaly_fraction=fraction, callbacks=[counter], **params).fit(X, y)
+        if expected:
+            assert set(counter.counts) == {expected}
+            assert len(counter.counts) == 2 * -(-(y != -1).sum() // 10)
+        else:
+            assert np.mean(counter.counts) < 2
+    plain = DeepSAD(**params).fit(X).score_samples(X)
+    balanced = DeepSAD(anomaly_fraction=0.5, **params).fit(X).score_samples(X)
+    np.testing.assert_array_equal(plain, balanced)
+
+
 def test_deep_sad_without_labels_is_deep_svdd():
     X, _, X_test, _ = _labeled_task()
     params = {**FAST, "pretrain_epochs": 5}

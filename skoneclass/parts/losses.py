@@ -106,13 +106,17 @@ class DeepSADLoss(Loss):
     eta : float > 0, default=1.0
         Weight of the labeled samples.
     eps : float > 0, default=1e-6
+    anomaly_fraction : float in (0, 1) or None, default=None
+        Share of labeled anomalies (y == -1) in every mini-batch, as in
+        :class:`DeviationLoss`; None: plain shuffled batches (the thesis).
     """
 
     uses_labels = True
 
-    def __init__(self, eta=1.0, eps=1e-6):
+    def __init__(self, eta=1.0, eps=1e-6, anomaly_fraction=None):
         self.eta = eta
         self.eps = eps
+        self.anomaly_fraction = anomaly_fraction
 
     formula = "s^y"
 
