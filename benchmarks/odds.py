@@ -265,7 +265,8 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
         for d in datasets:
             t = table[m, d]
             if "mean" in t:
-                cells.append(f"{t['mean']:.1f} +- {t['std']:.1f}")
+                seeds = f" ({t['n']} seeds)" if t["n"] < n_seeds else ""
+                cells.append(f"{t['mean']:.1f} +- {t['std']:.1f}{seeds}")
                 tcells.append(f"{t['fit_s']:.2f} / {t['score_s']:.3f}")
                 csv.append(
                     f"{m},{d},{t['mean']:.2f},{t['std']:.2f},{t['fit_s']:.4f},"
