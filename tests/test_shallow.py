@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
 from sklearn.base import clone
 from sklearn.covariance import EmpiricalCovariance
 from sklearn.metrics.pairwise import rbf_kernel
@@ -181,6 +182,23 @@ def test_mve_encloses_one_minus_nu_and_is_smaller_than_the_data_ellipsoid():
     assert inside[-20:].mean() < 0.3  # the uniform noise stays outside
     with pytest.raises(ValueError, match="more samples than features"):
         MVE().fit(rng.randn(5, 8))
+
+
+def test_mve_on_collinear_features_is_the_mve_of_their_span():
+    """A feature that is a sum of two others (as in ODDS cardio) adds no
+    volume: about the same ellipsoid as without it, not a crash."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(150, 3) @ [[1.0, 0.3, 0.0], [0.0, 1.0, 0.5], [0.0, 0.0, 2.0]]
+    X_test = 2 * rng.randn(40, 3)
+
+    def with_sum(Z):
+        return np.c_[Z, Z[:, 0] + Z[:, 1]]
+
+    plain = MVE().fit(X).score_samples(X_test)
+    collinear = MVE().fit(with_sum(X)).score_samples(with_sum(X_test))
+    assert np.all(np.isfinite(collinear))
+    # Equal up to the (1 + tol)-approximation, which may trim other points.
+    assert spearmanr(plain, collinear).statistic > 0.9
 
 
 def test_kernel_matrices_are_the_declared_kernel():

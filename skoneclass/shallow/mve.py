@@ -33,6 +33,13 @@ def min_volume_enclosing_ellipsoid(P, tol=1e-4, max_iter=100_000):
     # where the lifted matrix Q^T diag(u) Q is well conditioned.
     mean, scale = P.mean(axis=0), P.std() or 1.0
     P = (P - mean) / scale
+    # Points in a lower-dimensional affine subspace (collinear features, as
+    # in ODDS cardio) have a flat MVE, and the iteration degenerates: solve
+    # within their span, leaving the directions without spread unpenalized
+    # (a pseudo-inverse, as for a singular covariance).
+    _, sv, Vt = np.linalg.svd(P, full_matrices=False)
+    basis = Vt[: max(1, int(np.sum(sv > 1e-10 * sv[0])))] if sv[0] > 0 else Vt[:1]
+    P = P @ basis.T
     m, d = P.shape
     Q = np.c_[P, np.ones(m)]
     u = np.full(m, 1.0 / m)
@@ -72,6 +79,7 @@ def min_volume_enclosing_ellipsoid(P, tol=1e-4, max_iter=100_000):
     # Scale so that every point is covered despite the approximation.
     diff = P - center
     A /= np.einsum("ij,jk,ik->i", diff, A, diff).max()
+    center, A = center @ basis, basis.T @ A @ basis
     return mean + scale * center, A / scale**2, converged
 
 
