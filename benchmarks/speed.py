@@ -57,8 +57,7 @@ def load(name):
 
 def build(library, method, shape, epochs, batch_size):
     """An unfitted detector, or None where the library lacks the method."""
-    from benchmarks.odds import _widths
-    from skoneclass.pyod_bridge import PyODDetector
+    from benchmarks.odds import _deepod, _pyod, _widths
 
     n_samples, n_features = shape
     widths = _widths(n_features)
@@ -76,50 +75,38 @@ def build(library, method, shape, epochs, batch_size):
         common = {"batch_size": batch_size, "verbose": 0, "random_state": 0}
         common["preprocessing"] = False
         if method == "DeepSVDD":
-            from pyod.models.deep_svdd import DeepSVDD
-
-            det = DeepSVDD(
-                n_features=n_features, hidden_neurons=widths, epochs=epochs, **common
-            )
-        elif method == "AutoEncoder":
-            from pyod.models.auto_encoder import AutoEncoder
-
-            det = AutoEncoder(
-                hidden_neuron_list=widths, epoch_num=epochs, lr=1e-4, **common
-            )
-        elif method == "VAE":
-            from pyod.models.vae import VAE
-
-            det = VAE(
-                encoder_neuron_list=widths[:-1],
-                decoder_neuron_list=widths[-2::-1],
-                latent_dim=widths[-1],
-                epoch_num=epochs,
-                **common,
-            )
-        elif method == "DevNet":
-            from pyod.models.devnet import DevNet
-
+            return _pyod(
+                "deep_svdd", "DeepSVDD", n_features=n_features,
+                hidden_neurons=widths, epochs=epochs, **common,
+            )  # fmt: skip
+        if method == "AutoEncoder":
+            return _pyod(
+                "auto_encoder", "AutoEncoder", hidden_neuron_list=widths,
+                epoch_num=epochs, lr=1e-4, **common,
+            )  # fmt: skip
+        if method == "VAE":
+            return _pyod(
+                "vae", "VAE", encoder_neuron_list=widths[:-1],
+                decoder_neuron_list=widths[-2::-1], latent_dim=widths[-1],
+                epoch_num=epochs, **common,
+            )  # fmt: skip
+        if method == "DevNet":
             # PyOD's epoch is nb_batch batches: as many as in one pass.
             nb_batch = -(-n_samples // batch_size)
-            det = DevNet(epochs=epochs, batch_size=batch_size, nb_batch=nb_batch)
-            return PyODDetector(det, labels="pass")
-        else:
-            return None
-        return PyODDetector(det)
+            return _pyod(
+                "devnet", "DevNet", labels="pass", epochs=epochs,
+                batch_size=batch_size, nb_batch=nb_batch,
+            )  # fmt: skip
+        return None
     if library == "DeepOD":
-        from deepod.models import tabular
-
-        if method not in ("DeepSVDD", "DeepSAD", "DevNet"):
-            return None
-        hidden = "20" if method == "DevNet" else ",".join(map(str, widths[:-1]))
-        rep = {} if method == "DevNet" else {"rep_dim": widths[-1]}
-        lr = 1e-3 if method == "DevNet" else 1e-4
-        det = getattr(tabular, method)(
-            epochs=epochs, batch_size=batch_size, lr=lr, hidden_dims=hidden,
-            device="cpu", verbose=0, random_state=0, **rep,
-        )  # fmt: skip
-        return PyODDetector(det, labels="ignore" if method == "DeepSVDD" else "pass")
+        if method == "DevNet":
+            return _deepod(
+                method, n_features, epochs, batch_size, lr=1e-3, seed=0,
+                hidden=(20,), rep=None,
+            )  # fmt: skip
+        if method in ("DeepSVDD", "DeepSAD"):
+            return _deepod(method, n_features, epochs, batch_size, lr=1e-4, seed=0)
+        return None
     raise ValueError(library)
 
 
