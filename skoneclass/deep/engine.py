@@ -388,8 +388,8 @@ def make_net(
     if lr_milestones:
         schedule = [LRScheduler(MultiStepLR, milestones=list(lr_milestones), gamma=0.1)]
     batch_size = min(batch_size, n_samples)
-    where = str(device.device if is_accelerator(device) else device)
-    if optimizer in FUSED_OPTIMIZERS and _FUSED and where.split(":")[0] in FUSED_ON:
+    where = str(resolve_device(device)).split(":")[0]
+    if optimizer in FUSED_OPTIMIZERS and _FUSED and where in FUSED_ON:
         # One kernel per step instead of a loop of small ops per tensor:
         # for the small networks of tabular data the plain step costs as
         # much as the forward pass.
