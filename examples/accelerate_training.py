@@ -18,6 +18,8 @@ The data here is the breast-cancer one-class task of the demo (benign normal,
 five labeled malignant samples), standardized.
 """
 
+import time
+
 import numpy as np
 import torch
 from accelerate import Accelerator
@@ -58,10 +60,17 @@ def main():
         diff = np.abs(plain.score_samples(X_test) - accelerated.score_samples(X_test))
         results["max_score_difference"] = float(diff.max())
         print(f"largest score difference to the plain fit: {diff.max():.2g}")
-    # Tear down the process group once every rank is done: left to
-    # interpreter exit, gloo's threads may abort a process after its work.
+    # Tear down the process group once every rank is done.
     accelerator.wait_for_everyone()
     accelerator.end_training()
+    # gloo's worker threads release a finished collective's tensors a moment
+    # after it returns and need the GIL for that; if the interpreter is
+    # already shutting down they abort the process (core dump: a worker in
+    # ~AsyncBarrierWork -> TensorImpl::decref_pyobject -> take_gil ->
+    # pthread_exit -> std::terminate; 1 run in ~30 here,
+    # pytorch/pytorch#179291). Hand them the GIL before exiting.
+    if accelerator.num_processes > 1:
+        time.sleep(0.5)
     return results
 
 
