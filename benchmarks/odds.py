@@ -148,10 +148,9 @@ def _deepod(name, n_features, epochs, batch_size, lr, seed, hidden=None, rep="au
 
 #: What a reader of the table needs to know about a method.
 METHOD_NOTES = {
-    "OIAD": "cells with fewer than 10 seeds are CPU time, not failures: the "
-    "paper's FactorVAE discriminator (6 x 1000 units) dominates the fit time "
-    "(table below). Finish them on a GPU, or on CPU with --methods OIAD, "
-    "which runs only the seeds not yet cached.",
+    "OIAD": "the slowest method here: the paper's FactorVAE discriminator "
+    "(6 x 1000 units), trained on every batch, dominates the fit time (table "
+    "below). On CPU, --methods OIAD --jobs 2 runs only its seeds not yet cached.",
     "PyOD DevNet": "PyOD 3.6.7 trains it with deviation_loss(outputs, labels) "
     "against the signature (y_true, y_pred): the loss is linear in the scores "
     "and falls without bound, and the ranking comes out inverted. Reported as "
