@@ -88,11 +88,6 @@ class PyODDetector(BaseDetector):
         return self.labels == "pass"
 
     def _fit(self, X, y):
-        if self.detector is None:
-            raise ValueError(
-                "PyODDetector needs a PyOD detector, e.g. "
-                "PyODDetector(pyod.models.iforest.IForest())."
-            )
         # PyOD's detectors are scikit-learn clonable; DeepOD's, which share
         # PyOD's interface, are not, and are copied instead.
         if hasattr(self.detector, "get_params"):

@@ -59,14 +59,23 @@ def test_pollution_and_known_normals(odds_home):
     assert (y_tr == -1).mean() == pytest.approx(0.01, abs=0.005)
 
 
-def test_loader_needs_a_location_and_a_known_name(monkeypatch, tmp_path, odds_home):
+def test_loader_says_where_it_looked(monkeypatch, tmp_path):
+    """Data-free: the errors of a missing location, file or name."""
     monkeypatch.delenv("SKONECLASS_DATA", raising=False)
-    with pytest.raises(ValueError, match="data_home"):
+    with pytest.raises(ValueError, match="pass data_home=<directory> or set the"):
         load_odds("thyroid")
-    with pytest.raises(FileNotFoundError, match="thyroid.mat"):
+    with pytest.raises(FileNotFoundError, match=r"thyroid\.mat not found in .*odds"):
         load_odds("thyroid", data_home=tmp_path)
-    with pytest.raises(ValueError, match="Unknown ODDS"):
-        load_odds("iris", data_home=odds_home)
+    monkeypatch.setenv("SKONECLASS_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=str(tmp_path)):
+        load_odds("cardio")
+    with pytest.raises(ValueError, match="Unknown ODDS data set 'iris'"):
+        load_odds("iris", data_home=tmp_path)
+    with pytest.raises(FileNotFoundError, match="No ODDS .mat file at .*absent"):
+        load_odds(tmp_path / "absent.mat")
+
+
+def test_loader_reads_from_data_home_the_variable_or_a_path(monkeypatch, odds_home):
     monkeypatch.setenv("SKONECLASS_DATA", str(odds_home))
     assert load_odds("thyroid")[0].shape == (3772, 6)
     path = next(

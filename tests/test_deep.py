@@ -105,16 +105,24 @@ def test_hsc_learns_from_negatives_and_needs_them():
 
 
 def test_deep_sad_uses_labeled_anomalies():
-    gains = []
-    for seed in range(3):
+    """The claim is on the mean over seeds (task and weights drawn anew):
+    measured over seeds 0-9, DeepSAD 0.975 vs DeepSVDD 0.814, gains from
+    0.01 to 0.48; seeds 0-4 give 0.981 vs 0.868 (gains 0.01 to 0.22)."""
+    sad, svdd = [], []
+    for seed in range(5):
         X, y, X_test, y_test = _labeled_task(seed)
         params = {**FAST, "pretrain_epochs": 10, "random_state": seed}
-        sad = labeled_roc_auc(y_test, DeepSAD(**params).fit(X, y).score_samples(X_test))
-        svdd = labeled_roc_auc(y_test, DeepSVDD(**params).fit(X).score_samples(X_test))
-        assert sad >= 0.95 and sad >= svdd, (seed, sad, svdd)
-        gains.append(sad - svdd)
-    # Measured: gains of 0.01, 0.15, 0.12.
+        sad.append(
+            labeled_roc_auc(y_test, DeepSAD(**params).fit(X, y).score_samples(X_test))
+        )
+        svdd.append(
+            labeled_roc_auc(y_test, DeepSVDD(**params).fit(X).score_samples(X_test))
+        )
+    gains = np.subtract(sad, svdd)
+    assert np.mean(sad) > 0.95, sad
     assert np.mean(gains) > 0.05, gains
+    # No seed where the labels hurt beyond noise.
+    assert gains.min() > -0.02, gains
 
 
 def test_deep_sad_balanced_batches():

@@ -47,6 +47,7 @@ def test_every_estimator_documents_its_objective_and_an_example():
             assert "score_samples" in doc, name
 
 
+@pytest.mark.slow
 def test_the_documentation_builds_without_warnings(tmp_path):
     """Sphinx with warnings as errors, the examples' gallery included."""
     pytest.importorskip("sphinx_gallery")

@@ -58,6 +58,7 @@ CLAIMS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs_and_makes_its_point(path, capsys):
     results = runpy.run_path(str(path))["main"]()

@@ -11,6 +11,7 @@ pytest.importorskip("ipykernel")
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "examples" / "notebooks"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["arrhythmia", "thyroid"])
 def test_notebook_runs(name, odds_home, monkeypatch):
     monkeypatch.setenv("SKONECLASS_FAST", "1")

@@ -7,6 +7,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from sklearn.metrics import (  # noqa: E402
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 from skoneclass import KDE, SVDD  # noqa: E402
 from skoneclass.datasets import make_big_moon_small_moon  # noqa: E402
@@ -32,11 +38,27 @@ def test_histogram_and_curves(fitted):
     ax = score_histogram(models["SVDD"], X_test, y_test)
     assert len(ax.patches) == 80  # two histograms of 40 bins
     assert ax.lines[0].get_xdata()[0] == models["SVDD"].offset_
-    ax = roc_curves(models, X_test, y_test)
-    labels = [line.get_label() for line in ax.lines]
-    assert any(label.startswith("SVDD (AUC = 0.9") for label in labels), labels
-    ax = precision_recall_curves(models, X_test, y_test)
-    assert len(ax.lines) >= 2
+    # One curve per detector, the anomaly (y == -1) as the positive class and
+    # -score_samples as its score: the same points and areas that
+    # scikit-learn's metrics compute from the scores.
+    anomaly = y_test == -1
+    roc, pr = roc_curves(models, X_test, y_test), precision_recall_curves(
+        models, X_test, y_test
+    )
+    assert len(roc.lines) == len(pr.lines) == len(models)
+    for name, line, pr_line in zip(models, roc.lines, pr.lines, strict=True):
+        score = -models[name].score_samples(X_test)
+        fpr, tpr, _ = roc_curve(anomaly, score)
+        np.testing.assert_allclose(line.get_xdata(), fpr)
+        np.testing.assert_allclose(line.get_ydata(), tpr)
+        assert line.get_label() == f"{name} (AUC = {roc_auc_score(anomaly, score):.2f})"
+        precision, recall, _ = precision_recall_curve(anomaly, score)
+        np.testing.assert_allclose(pr_line.get_xdata(), recall)
+        np.testing.assert_allclose(pr_line.get_ydata(), precision)
+        ap = average_precision_score(anomaly, score)
+        assert pr_line.get_label() == f"{name} (AP = {ap:.2f})"
+    # The two detectors differ, so the test can tell their curves apart.
+    assert roc.lines[0].get_label() != roc.lines[1].get_label()
     plt.close("all")
 
 
@@ -68,4 +90,8 @@ def test_heatmap_overlay():
     assert heatmap_overlay(images, heat)[1].images[1].get_clim() == (0.0, 1.0)
     with pytest.raises(ValueError, match="must match"):
         heatmap_overlay(images, heat[:, :4])
+    with pytest.raises(ValueError, match="must match"):
+        heatmap_overlay(images, heat[:2])
+    with pytest.raises(ValueError, match="scale must be 'each' or 'all'"):
+        heatmap_overlay(images, heat, scale="global")
     plt.close("all")

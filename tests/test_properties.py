@@ -1,21 +1,20 @@
-"""Property-based tests (hypothesis) of invariants every detector must keep."""
+"""Property-based tests (hypothesis) of invariants every detector must keep.
+
+The number of examples and their seeds come from the profile registered in
+conftest.py: fixed draws by default, ``--hypothesis-profile=explore`` for more.
+"""
 
 import pickle
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.base import clone
 
 from skoneclass import KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA
 
 from .conftest import DETECTORS, detector_id
-
-PROPERTY_SETTINGS = settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-
 
 @st.composite
 def datasets(draw, min_samples=15, max_samples=50):
@@ -63,7 +62,6 @@ ORDER_FREE = [
 
 
 @pytest.mark.parametrize("est", DETECTORS, ids=detector_id)
-@PROPERTY_SETTINGS
 @given(X=datasets(), data=st.data())
 def test_scores_follow_a_row_permutation(est, X, data):
     perm = data.draw(st.permutations(range(len(X))))
@@ -80,7 +78,6 @@ def test_scores_follow_a_row_permutation(est, X, data):
 
 
 @pytest.mark.parametrize("est", ORDER_FREE, ids=detector_id)
-@PROPERTY_SETTINGS
 @given(X=datasets(), data=st.data())
 def test_fit_does_not_depend_on_row_order(est, X, data):
     perm = np.array(data.draw(st.permutations(range(len(X)))))
@@ -90,14 +87,12 @@ def test_fit_does_not_depend_on_row_order(est, X, data):
 
 
 @pytest.mark.parametrize("est", DETECTORS, ids=detector_id)
-@PROPERTY_SETTINGS
 @given(X=datasets())
 def test_refit_with_same_random_state_is_identical(est, X):
     np.testing.assert_array_equal(_scores(est, X), _scores(est, X))
 
 
 @pytest.mark.parametrize("est", DETECTORS, ids=detector_id)
-@PROPERTY_SETTINGS
 @given(X=datasets())
 def test_pickle_round_trip_gives_identical_scores(est, X):
     fitted = clone(est).fit(X)
@@ -107,7 +102,6 @@ def test_pickle_round_trip_gives_identical_scores(est, X):
 
 
 @pytest.mark.parametrize("est", DETECTORS, ids=detector_id)
-@PROPERTY_SETTINGS
 @given(X=datasets())
 def test_predict_is_the_sign_of_decision_function(est, X):
     fitted = clone(est).fit(X)
@@ -116,7 +110,6 @@ def test_predict_is_the_sign_of_decision_function(est, X):
     assert set(np.unique(fitted.predict(X))) <= {-1, 1}
 
 
-@PROPERTY_SETTINGS
 @given(X=datasets(min_samples=30), nu=st.sampled_from([0.05, 0.1, 0.3]))
 def test_svdd_with_rbf_ranks_like_ocsvm(X, nu):
     X = (X - X.mean(0)) / X.std(0)
@@ -131,7 +124,6 @@ def test_svdd_with_rbf_ranks_like_ocsvm(X, nu):
 
 # SSAD is semi-supervised: scikit-learn's checks cannot give it valid labels,
 # so the invariants they would test are checked here with labels.
-@PROPERTY_SETTINGS
 @given(Xy=labeled_datasets(), data=st.data())
 def test_ssad_invariants_with_labels(Xy, data):
     X, y = Xy

@@ -109,6 +109,12 @@ def test_skoneclass_estimators_through_pyods_evaluation_utilities(capsys):
         assert precision_n_scores(is_outlier, scores) > 0.8
         proba = clf.predict_proba(X_test)
         assert proba.shape == (len(X_test), 2)
+        # Probabilities: rows sum to 1, and the outlier column rises with the
+        # anomaly score (PyOD's "linear" method rescales the training range).
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        assert proba.min() >= 0 and proba.max() <= 1
+        assert np.all(np.diff(proba[np.argsort(scores), 1]) >= -1e-12)
+        assert proba[np.argmax(scores), 1] > proba[np.argmin(scores), 1]
         np.testing.assert_array_equal(clf.predict(X_test), scores > clf.threshold_)
         test_scores.append(scores)
     printed = capsys.readouterr().out
@@ -126,6 +132,41 @@ def test_pyod_labels_reach_a_semi_supervised_skoneclass_estimator():
     adapter.fit(X_train, y)
     direct = DeepSAD(max_epochs=2, pretrain=None, random_state=0).fit(X_train, -y)
     np.testing.assert_allclose(adapter.decision_scores_, -direct.score_samples(X_train))
+
+
+class _NoGetParams:
+    """PyOD's interface without scikit-learn's get_params, as DeepOD's
+    detectors have: the distance to the training mean."""
+
+    def __init__(self, contamination=0.1):
+        self.contamination = contamination
+
+    def fit(self, X, y=None):
+        self.center_ = X.mean(axis=0)
+        self.threshold_ = np.quantile(
+            self.decision_function(X), 1 - self.contamination
+        )
+        return self
+
+    def decision_function(self, X):
+        return np.linalg.norm(X - self.center_, axis=1)
+
+
+def test_a_detector_without_get_params_is_copied_not_cloned():
+    X_train, X_test, y_test = make_one_class_task()
+    detector = _NoGetParams(contamination=0.2)
+    model = PyODDetector(detector).fit(X_train)
+    assert model.detector_ is not detector and not hasattr(detector, "center_")
+    assert model.detector_.contamination == 0.2
+    np.testing.assert_allclose(
+        model.score_samples(X_test), -model.detector_.decision_function(X_test)
+    )
+    assert np.mean(model.predict(X_train) == -1) == pytest.approx(0.2, abs=0.01)
+    assert roc_auc_score(y_test, model.score_samples(X_test)) > 0.9
+    with pytest.raises(ValueError, match="implementing 'fit' and 'decision_fun"):
+        PyODDetector().fit(X_train)
+    with pytest.raises(ValueError, match="needs a skoneclass estimator"):
+        PyODAdapter().fit(X_train)
 
 
 def test_deepod_detectors_share_the_bridge():

@@ -84,6 +84,7 @@ def test_memory_mapped_data_trains_the_same_model_batch_by_batch(
     assert labeled_roc_auc(truth, from_map) > 0.95
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="RLIMIT_DATA and /proc are Linux"
 )
@@ -122,10 +123,8 @@ def test_million_memory_mapped_rows_fit_and_score_under_a_memory_cap(tmp_path):
     assert result["mean_score_labeled_anomalies"] < 5 * result["mean_score_rest"]
 
 
-accelerate = pytest.importorskip("accelerate")
-
-
 def test_an_accelerator_trains_the_same_model_in_one_process():
+    accelerate = pytest.importorskip("accelerate")
     X, truth = shifted_blobs(1000, 6)
     y = np.where(np.arange(len(X)) < 5, -1, 0)
     params = dict(max_epochs=4, pretrain_epochs=2, random_state=0)
@@ -138,7 +137,9 @@ def test_an_accelerator_trains_the_same_model_in_one_process():
     np.testing.assert_array_equal(restored.score_samples(X), plain.score_samples(X))
 
 
+@pytest.mark.slow
 def test_two_processes_train_one_network_through_accelerate():
+    pytest.importorskip("accelerate")
     env = dict(os.environ, ACCELERATE_USE_CPU="true", PYTHONPATH=str(ROOT))
     run = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",

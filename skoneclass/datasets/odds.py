@@ -62,6 +62,8 @@ def load_odds(name, data_home=None):
         if name not in ODDS_DATASETS:
             raise ValueError(f"Unknown ODDS data set {name!r}; known: {ODDS_DATASETS}.")
         path = _find(name, data_home)
+    elif not path.is_file():
+        raise FileNotFoundError(f"No ODDS .mat file at {path}.")
     mat = loadmat(path)
     X = np.asarray(mat["X"], dtype=np.float64)
     y = np.where(np.asarray(mat["y"]).ravel() == 1, -1, 1)

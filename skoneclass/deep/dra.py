@@ -8,6 +8,7 @@ the residual to normal reference samples, and normality; its model is its
 own torch module, trained by the same engine.
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -434,7 +435,8 @@ class DRA(BaseDeepDetector):
     def _build_features(self, n_features):
         kind = self._kind()
         if kind == "module":
-            return self.network
+            # fit never modifies a parameter: train (and move) a copy.
+            return copy.deepcopy(self.network)
         if kind == "cnn":
             # A ValueError for rows: the FCN takes its shape from images.
             part = self._with_image_shape(self._feature_part())

@@ -12,6 +12,8 @@ loss, on the weights (:class:`Orthogonality`) or on the codes of the batch
 of that model instead.
 """
 
+import copy
+
 from .base import Part
 
 
@@ -262,7 +264,9 @@ class DistributionShift(Regularizer):
         if isinstance(self.transform, str) and self.transform in tabular:
             return tabular[self.transform]()
         if callable(self.transform):
-            return self.transform
+            # A copy: the network moves its submodules to the device, and a
+            # transform with state would otherwise change the user's object.
+            return copy.deepcopy(self.transform)
         raise ValueError(
             f"DistributionShift(transform={self.transform!r}): use one of "
             f"{[*self._IMAGE_TRANSFORMS, *tabular]} or a torch module."
