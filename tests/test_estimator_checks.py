@@ -1,9 +1,30 @@
 """scikit-learn's own estimator checks over every skoneclass detector."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import numpy as np
+import pytest
+from pyod.models.knn import KNN
+from sklearn.base import clone
+from sklearn.datasets import make_blobs
+from sklearn.utils.estimator_checks import (
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_estimator_tags_renamed,
+    check_estimators_unfitted,
+    check_get_params_invariance,
+    check_mixin_order,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+    check_valid_tag_types,
+    parametrize_with_checks,
+)
+from sklearn.utils.validation import _num_samples
 
 from skoneclass import (
+    CVDD,
     DRA,
+    FCDD,
     HSC,
     OIAD,
     RSCVAE,
@@ -18,6 +39,7 @@ from skoneclass import (
     OneClassModel,
 )
 from skoneclass.parts import DeepSADLoss, Hinge, Hypersphere, Kernel, RandomFourier
+from skoneclass.pyod_bridge import PyODDetector
 
 from .conftest import DETECTORS
 
@@ -36,8 +58,8 @@ ESTIMATORS = [
     DecentralizationAE(center="moving", max_epochs=2, random_state=0),
     OIAD(max_epochs=2, discriminator_dims=(8,), n_morphs=3, random_state=0),
     # Open-set supervised detectors (issue 6); DRA also fits without labels.
-    # FCDD and CVDD are not here: they take images and token sequences, not
-    # the checks' tabular data (their API is tested in test_images_text.py).
+    # FCDD and CVDD take images and token sequences, not the checks' tabular
+    # data: they get the fit-free checks (the end of this module).
     DRA(max_epochs=2, random_state=0),
     DevNet(max_epochs=2, random_state=0),
     # OneClassModel through each solver: SGD on a network, SGD on a fixed
@@ -56,79 +78,116 @@ ESTIMATORS = [
     DeepSVDDEmbedding(DeepSVDD(max_epochs=2, pretrain=None, random_state=0)),
 ]
 
-try:  # PyOD is a dev dependency, not a runtime one.
-    from pyod.models.knn import KNN
-
-    from skoneclass.pyod_bridge import PyODDetector
-
-    ESTIMATORS.append(PyODDetector(KNN(n_neighbors=3)))
-except ImportError:
-    pass
-
-# The checks pass class labels such as {1, 2} or {0, 1, 2} as y. A
-# semi-supervised detector must reject them: they are not in {-1, 0, +1}, and
-# reading them as labels would silently fit a wrong model.
-_LABELS_REJECTED = (
-    "the check passes y with values outside {-1, 0, +1}, which semi-supervised "
-    "detectors reject by design"
-)
+ESTIMATORS.append(PyODDetector(KNN(n_neighbors=3)))  # PyOD: a dev dependency
 
 
-# Every check below fails on that ValueError alone (verified one by one); the
-# properties they test are covered with valid labels in test_properties.py.
-_LABEL_CHECKS = (
-    "check_classifier_data_not_an_array",
-    "check_dict_unchanged",
-    "check_dont_overwrite_parameters",
-    "check_dtype_object",
-    "check_estimators_dtypes",
-    "check_estimators_fit_returns_self",
-    "check_estimators_overwrite_params",
-    "check_f_contiguous_array_estimator",
-    "check_fit2d_1feature",
-    "check_fit2d_predict1d",
-    "check_fit_score_takes_y",
-    "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance",
-    "check_n_features_in_after_fitting",
-    "check_positive_only_tag_during_fit",
-    "check_readonly_memmap_input",
-)
+# -- semi-supervised detectors: the checks with valid labels -------------------
+#
+# The checks pass class labels such as {1, 2} or {0, 1, 2} as y, and fit
+# without y where a detector needs labeled negatives. A semi-supervised
+# detector must reject both (reading class labels as skoneclass labels would
+# silently fit a wrong model; test_labels_the_checks_pass_are_rejected below).
+# So the checks run on a test-only subclass whose ``fit`` first maps their y
+# to valid labels and otherwise is the detector itself.
+
+#: Detectors that are classifiers against labeled negatives (y == -1).
+NEEDS_NEGATIVES = (HSC, DevNet)
 
 
-# HSC and DevNet are classifiers against negatives and refuses to fit without any; these
-# checks fit on unlabeled data only (verified one by one). Its invariants are
-# tested with labels in test_deep.py.
-_NEGATIVES_CHECKS = (
-    "check_estimators_nan_inf",
-    "check_estimators_pickle",
-    "check_estimators_pickle(readonly_memmap=True)",
-    "check_fit_check_is_fitted",
-    "check_fit_idempotent",
-    "check_n_features_in",
-    "check_outliers_fit_predict",
-    "check_outliers_train",
-    "check_outliers_train(readonly_memmap=True)",
-    "check_pipeline_consistency",
-)
+def valid_labels(X, y, needs_negatives):
+    """The checks' y in skoneclass's convention.
+
+    The largest class becomes the labeled anomalies (-1), the others are
+    unlabeled (0). Without y, or with one class, every tenth row is a
+    labeled anomaly for a detector that needs negatives, else none is.
+    """
+    if y is not None:
+        y = np.asarray(y)
+        classes = np.unique(y)
+        if len(classes) > 1:
+            return np.where(y == classes[-1], -1, 0)
+    labels = np.zeros(_num_samples(X), dtype=int)
+    if needs_negatives:
+        labels[::10] = -1
+    return labels
 
 
-def expected_failed_checks(estimator):
-    expected = {}
-    if getattr(estimator, "_uses_labels", False):
-        expected.update(dict.fromkeys(_LABEL_CHECKS, _LABELS_REJECTED))
-    if isinstance(estimator, HSC | DevNet):
-        expected.update(
-            dict.fromkeys(
-                _NEGATIVES_CHECKS,
-                f"{type(estimator).__name__} needs labeled negatives (y == -1)",
-            )
-        )
-    return expected
+def _labeled_subclass(cls):
+    """A subclass of ``cls`` that passes ``valid_labels`` to ``cls.fit``.
+
+    It is a module attribute, so that pickle finds it.
+    """
+    needs_negatives = issubclass(cls, NEEDS_NEGATIVES)
+
+    def fit(self, X, y=None):
+        return super(subclass, self).fit(X, valid_labels(X, y, needs_negatives))
+
+    name = f"Labeled{cls.__name__}"
+    subclass = type(name, (cls,), {"fit": fit, "__module__": __name__})
+    globals()[name] = subclass
+    return subclass
 
 
-@parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
-)
+def with_valid_labels(estimator):
+    """The estimator itself, or its labeled twin if it uses labels."""
+    if not getattr(estimator, "_uses_labels", False):
+        return estimator
+    return _labeled_subclass(type(estimator))(**estimator.get_params(deep=False))
+
+
+CHECKED = [with_valid_labels(est) for est in ESTIMATORS]
+LABELED = [est for est in ESTIMATORS if getattr(est, "_uses_labels", False)]
+
+
+@parametrize_with_checks(CHECKED)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("est", LABELED, ids=lambda e: type(e).__name__)
+def test_labels_the_checks_pass_are_rejected(est):
+    """What the checks' y would do to the detectors themselves: class labels
+    are refused, and so is a fit without negatives where they are needed."""
+    X, classes = make_blobs(30, 3, centers=2, random_state=0)
+    with pytest.raises(ValueError, match=r"y contains label values \[2\] outside"):
+        clone(est).fit(X, classes + 1)
+    if isinstance(est, NEEDS_NEGATIVES):
+        with pytest.raises(ValueError, match="needs negatives"):
+            clone(est).fit(X)
+    # The labeled twin is the detector: same parameters, same scores.
+    twin = with_valid_labels(est)
+    y = valid_labels(X, classes, isinstance(est, NEEDS_NEGATIVES))
+    np.testing.assert_array_equal(
+        clone(twin).fit(X, classes).score_samples(X),
+        clone(est).fit(X, y).score_samples(X),
+    )
+    assert twin.get_params() == est.get_params()
+
+
+# -- FCDD and CVDD: the checks that need no tabular fit -------------------------
+# They take images and token sequences, not the checks' tabular data (their
+# fits are tested in test_images_text.py); the API checks that fit nothing
+# apply to them as to every estimator.
+FIT_FREE_CHECKS = (
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_estimator_tags_renamed,
+    check_valid_tag_types,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_get_params_invariance,
+    check_set_params,
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_mixin_order,
+    check_estimators_unfitted,
+)
+
+
+@pytest.mark.parametrize("check", FIT_FREE_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "est",
+    [FCDD(channels=(8, 8), max_epochs=1, random_state=0), CVDD(max_epochs=1)],
+    ids=lambda e: type(e).__name__,
+)
+def test_fit_free_checks_of_the_image_and_text_detectors(est, check):
+    check(type(est).__name__, est)

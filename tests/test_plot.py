@@ -42,8 +42,9 @@ def test_histogram_and_curves(fitted):
     # -score_samples as its score: the same points and areas that
     # scikit-learn's metrics compute from the scores.
     anomaly = y_test == -1
-    roc, pr = roc_curves(models, X_test, y_test), precision_recall_curves(
-        models, X_test, y_test
+    roc, pr = (
+        roc_curves(models, X_test, y_test),
+        precision_recall_curves(models, X_test, y_test),
     )
     assert len(roc.lines) == len(pr.lines) == len(models)
     for name, line, pr_line in zip(models, roc.lines, pr.lines, strict=True):

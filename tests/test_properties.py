@@ -16,6 +16,7 @@ from skoneclass import KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA
 
 from .conftest import DETECTORS, detector_id
 
+
 @st.composite
 def datasets(draw, min_samples=15, max_samples=50):
     """Data in general position: a random affine image of Gaussian noise.
@@ -122,8 +123,8 @@ def test_svdd_with_rbf_ranks_like_ocsvm(X, nu):
     assert agree[clear].all()
 
 
-# SSAD is semi-supervised: scikit-learn's checks cannot give it valid labels,
-# so the invariants they would test are checked here with labels.
+# SSAD's invariants with labeled normals and anomalies on drawn data (the
+# estimator checks give it labels of one fixed data set each).
 @given(Xy=labeled_datasets(), data=st.data())
 def test_ssad_invariants_with_labels(Xy, data):
     X, y = Xy

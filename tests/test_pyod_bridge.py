@@ -143,9 +143,7 @@ class _NoGetParams:
 
     def fit(self, X, y=None):
         self.center_ = X.mean(axis=0)
-        self.threshold_ = np.quantile(
-            self.decision_function(X), 1 - self.contamination
-        )
+        self.threshold_ = np.quantile(self.decision_function(X), 1 - self.contamination)
         return self
 
     def decision_function(self, X):

@@ -13,17 +13,17 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks.digits import METHODS, digit_task, evaluate
 from skoneclass import OIAD, RSCVAE, VAE, DecentralizationAE, OneClassModel
 from skoneclass.datasets import load_odds, semisupervised_split
+from skoneclass.deep.networks import LeNet as _TorchLeNet
 from skoneclass.deep.oiad import ssim
 from skoneclass.deep.variational import gaussian_divergence, gaussian_kl
 from skoneclass.metrics import labeled_roc_auc
-from skoneclass.deep.networks import LeNet as _TorchLeNet
 from skoneclass.parts import (
     MLP,
     ConvNet,
-    LeNet,
     DistributionShift,
     Hypersphere,
     LatentDensity,
+    LeNet,
     MeanScore,
     NegativeLogLikelihood,
     Recoding,
@@ -415,9 +415,7 @@ def test_image_networks_of_the_papers(shape, network):
     module = vae.net_.module_
     part = LeNet(shape) if isinstance(network, str) else network
     convs = [m for m in module.encoder.modules() if isinstance(m, torch.nn.Conv2d)]
-    expected = (
-        LENET_CHANNELS[shape] if isinstance(network, str) else network.channels
-    )
+    expected = LENET_CHANNELS[shape] if isinstance(network, str) else network.channels
     assert [c.out_channels for c in convs] == list(expected)
     kernel = 5 if isinstance(network, str) else network.kernel_size
     assert {c.kernel_size for c in convs} == {(kernel, kernel)}
