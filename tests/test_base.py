@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -113,6 +114,30 @@ def test_labeled_metrics_ignore_unlabeled_and_put_anomalies_first():
     assert labeled_roc_auc(y, -scores) == 0.0
     with pytest.raises(ValueError, match="both labeled normals"):
         labeled_roc_auc(np.array([1, 1, 0]), np.array([0.1, 0.2, 0.3]))
+
+
+def test_labeled_metrics_equal_sklearns_on_the_labeled_samples():
+    """On imperfect rankings with ties: scikit-learn's metrics of the labeled
+    samples, anomaly (y == -1) positive, -score its score."""
+    rng = np.random.RandomState(0)
+    y = rng.choice([-1, 0, 1], size=200, p=[0.2, 0.3, 0.5])
+    scores = np.round(rng.randn(200) + 0.8 * (y == 1), 1)  # overlapping, tied
+    labeled = y != 0
+    truth, anomaly_score = y[labeled] == -1, -scores[labeled]
+    auroc, ap = labeled_roc_auc(y, scores), labeled_average_precision(y, scores)
+    assert auroc == pytest.approx(roc_auc_score(truth, anomaly_score), abs=1e-15)
+    assert ap == pytest.approx(average_precision_score(truth, anomaly_score), abs=1e-15)
+    assert 0.6 < auroc < 0.9 and truth.mean() < ap < 0.9  # neither trivial nor perfect
+    # Unlabeled samples do not count, whatever their scores.
+    moved = np.where(labeled, scores, rng.randn(200) * 100)
+    assert labeled_average_precision(y, moved) == ap
+    # The scorers are these metrics of decision_function.
+    est = SVDD(gamma=0.5).fit(rng.randn(100, 2))
+    X = rng.randn(200, 2) * np.where(y == -1, 3.0, 1.0)[:, None]
+    decision = est.decision_function(X)
+    assert average_precision_scorer(est, X, y) == labeled_average_precision(y, decision)
+    assert roc_auc_scorer(est, X, y) == labeled_roc_auc(y, decision)
+    assert average_precision_scorer(est, X, y) > (y[labeled] == -1).mean()
 
 
 def test_grid_search_with_labeled_scorer_on_partial_labels():

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from skoneclass.datasets import ODDS_DATASETS, load_odds, semisupervised_split
+from skoneclass.datasets import (
+    ODDS_DATASETS,
+    load_odds,
+    make_defect_textures,
+    make_topic_corpus,
+    semisupervised_split,
+)
 
 # Thesis, Table 2.2 and the reference code's counts (NOTES_THESIS_CH1_2.md 0.1):
 # name -> (n, d, outliers, train normals, labeled anomalies,
@@ -85,3 +91,35 @@ def test_loader_reads_from_data_home_the_variable_or_a_path(monkeypatch, odds_ho
     )
     assert load_odds(path)[0].shape == (3772, 6)
     assert "thyroid" in ODDS_DATASETS
+
+
+# -- data-free: the split on synthetic labels, and the generators' errors ------
+
+
+def test_split_counts_and_its_error_on_too_few_anomalies():
+    rng = np.random.RandomState(0)
+    X = rng.randn(1000, 3)
+    y = np.where(np.arange(1000) < 50, -1, 1)
+    X_tr, y_tr, X_te, y_te = semisupervised_split(
+        X, y, ratio_known_normal=0.1, ratio_known_outlier=0.05, random_state=0
+    )
+    # 570 training normals; test: 40% of each class.
+    assert len(X_te) == len(y_te) == 380 + 20 and (y_te == -1).sum() == 20
+    assert (y_tr == 1).mean() == pytest.approx(0.1, abs=0.005)
+    assert (y_tr == -1).mean() == pytest.approx(0.05, abs=0.005)
+    assert len(X_tr) + len(X_te) <= len(X)
+    assert set(map(bytes, X_tr)).isdisjoint(map(bytes, X_te))
+    with pytest.raises(ValueError, match=r"The ratios need \d+ training anomalies"):
+        semisupervised_split(X, y, ratio_pollution=0.2, random_state=0)
+
+
+def test_generators_name_what_they_take():
+    with pytest.raises(ValueError, match=r"defects must be a non-empty subset of"):
+        make_defect_textures(2, 2, defects=("crack",))
+    with pytest.raises(ValueError, match=r"defects must be a non-empty subset of"):
+        make_defect_textures(2, 2, defects=())
+    with pytest.raises(ValueError, match=r"unknown topics \['politics'\]"):
+        make_topic_corpus(10, topics=("sports", "politics"))
+    X, y, masks = make_defect_textures(3, 2, size=16, defects=("scratch",))
+    assert X.shape == (5, 1, 16, 16) and list(y) == [1, 1, 1, -1, -1]
+    assert not masks[:3].any() and masks[3:].any(axis=(1, 2)).all()
