@@ -267,7 +267,13 @@ class OneClassModel(BaseDeepDetector):
             it gives the same scores as ``estimator``.
         """
         own = estimator.get_params(deep=False)
-        shared = {k: v for k, v in own.items() if k in cls._get_param_names()}
+        # A preset's ``solver`` (SVDD's "smo" or "qp") picks an exact method;
+        # OneClassModel's picks exact or SGD, which the parts decide.
+        shared = {
+            k: v
+            for k, v in own.items()
+            if k in cls._get_param_names() and k != "solver"
+        }
         return cls(**{**shared, **estimator.get_parts(), **params})
 
     def get_parts(self):

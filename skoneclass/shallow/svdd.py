@@ -1,4 +1,4 @@
-"""Kernel SVDD and SSAD: hyperspheres in a kernel feature space, solved as QPs.
+"""Kernel SVDD and SSAD: hyperspheres in a kernel feature space, exact duals.
 
 Both are the same convex problem. With r = R^2 - ||c||^2 the (semi-supervised)
 SVDD primal of Goernitz et al. (2013)
@@ -19,6 +19,10 @@ c = sum_i s_i alpha_i phi(x_i). Without labels this is exactly the SVDD dual of
 Tax & Duin (2004) with eta_i = 1 / (nu n). Unlike the OC-SVM form used in the
 thesis's reference code, it holds for any kernel, not only for kernels with
 constant k(x, x).
+
+Two exact solvers: SMO (:mod:`~skoneclass.shallow.smo`, the default; kernel
+rows on demand, libsvm's speed) and cvxopt's interior-point QP on the Gram
+matrix (``solver="qp"``, the reference the tests compare SMO with).
 """
 
 import warnings
@@ -27,17 +31,22 @@ from numbers import Real
 import numpy as np
 from cvxopt import matrix, solvers, spmatrix
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval
+from sklearn.utils import gen_batches
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseDetector
 from ..parts import make_parts
 from ..parts.feature_maps import KERNEL_PARAMETER_CONSTRAINTS, Kernel
 from ..parts.losses import Hinge, SemiSupervisedHinge
 from ..parts.models import Hypersphere
+from .smo import KERNEL_IDS, SMOSolver, solve_hypersphere_dual_smo
 
 # Relative tolerance deciding which dual variables sit on a bound; the
 # interior-point solution reaches a bound only up to its own tolerance.
 _BOUND_TOL = 1e-5
+
+# Bytes of kernel values computed at once when scoring.
+_BLOCK_BYTES = 2**25
 
 # Tighter than cvxopt's defaults (1e-7 / 1e-6): at those, the mass of the
 # duals below _BOUND_TOL visibly moves the center on small problems (SVDD and
@@ -105,8 +114,10 @@ def _squared_radius(dist, alpha, upper, sign, labeled):
     """R^2 from the KKT conditions of the dual solution.
 
     Unlabeled samples strictly between the bounds lie on the sphere; their
-    distances agree up to the solver's tolerance, and the largest is taken so
-    that every one of them counts as inside (decision >= 0). Without
+    distances agree up to the solver's tolerance, and the largest is taken,
+    with a margin of rounding (1e-12 of the distances' scale), so that every
+    one of them counts as inside (decision >= 0) however its score is
+    computed (alone, in a batch, in another block of rows). Without
     any, R^2 is the middle of the interval the KKT conditions leave open
     (inside points below, bound points above). Labeled normals and anomalies
     on their margins bracket R^2 symmetrically (R^2 -/+ gamma).
@@ -114,7 +125,7 @@ def _squared_radius(dist, alpha, upper, sign, labeled):
     free = (alpha > _BOUND_TOL * upper) & (alpha < (1 - _BOUND_TOL) * upper)
     on_sphere = free & ~labeled
     if on_sphere.any():
-        return dist[on_sphere].max()
+        return dist[on_sphere].max() + 1e-12 * np.abs(dist).max()
     unl = ~labeled
     if unl.any():
         inside = unl & (alpha <= _BOUND_TOL * upper)
@@ -141,7 +152,8 @@ class SVDD(BaseDetector):
         \\quad \\text{s.t.} \\quad
         \\|\\phi_k(x_i) - c\\|^2 \\le R^2 + \\xi_i,\\; \\xi_i \\ge 0,
 
-    solved as its dual QP with cvxopt. The anomaly score of the thesis is
+    solved exactly as its dual, by SMO (the default) or cvxopt's QP. The
+    anomaly score of the thesis is
     ``||phi_k(x) - c||^2 - R^2``; here ``score_samples = -||phi_k(x) - c||^2``
     and ``decision_function = R^2 - ||phi_k(x) - c||^2``.
 
@@ -161,6 +173,16 @@ class SVDD(BaseDetector):
         Independent term of the polynomial and sigmoid kernels.
     nu : float in (0, 1], default=0.1
         Bound on the fraction of outliers among the training samples.
+    solver : {"smo", "qp"}, default="smo"
+        "smo": sequential minimal optimization with kernel rows computed on
+        demand and cached (libsvm's method; memory O(n) plus the cache).
+        "qp": cvxopt's interior-point method on the n x n Gram matrix
+        (O(n^3) time), kept as the reference solution.
+    tol : float > 0, default=1e-8
+        SMO stops when the largest violation of the optimality conditions,
+        in squared-distance units of the kernel space, is below ``tol``.
+    cache_size : float > 0, default=200
+        Megabytes of kernel rows that SMO keeps.
     contamination : "auto" or float in (0, 0.5], default="auto"
         "auto" puts the boundary on the sphere (``offset_ = -R^2``); a float
         sets ``offset_`` to that quantile of the training scores instead.
@@ -174,6 +196,8 @@ class SVDD(BaseDetector):
         Signed dual coefficients: c = sum_j dual_coef_[j] phi(support_vectors_[j]).
     radius_ : float
         The radius R.
+    n_iter_ : int
+        SMO steps (0 with ``solver="qp"``).
     center_ : ndarray of shape (n_features,)
         The center c in input space; only for ``kernel="linear"``.
     offset_ : float
@@ -193,6 +217,9 @@ class SVDD(BaseDetector):
         **BaseDetector._parameter_constraints,
         **KERNEL_PARAMETER_CONSTRAINTS,
         "nu": [Interval(Real, 0, 1, closed="right")],
+        "solver": [StrOptions({"smo", "qp"})],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "cache_size": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -202,6 +229,9 @@ class SVDD(BaseDetector):
         degree=3,
         coef0=1.0,
         nu=0.1,
+        solver="smo",
+        tol=1e-8,
+        cache_size=200,
         contamination="auto",
     ):
         self.kernel = kernel
@@ -209,6 +239,9 @@ class SVDD(BaseDetector):
         self.degree = degree
         self.coef0 = coef0
         self.nu = nu
+        self.solver = solver
+        self.tol = tol
+        self.cache_size = cache_size
         self.contamination = contamination
 
     def _slack_weights(self, labels):
@@ -228,30 +261,74 @@ class SVDD(BaseDetector):
         labels = np.zeros(X.shape[0], dtype=int) if y is None else y
         self.kernel_map_ = Kernel(self.kernel, self.gamma, self.degree, self.coef0)
         self.kernel_map_.fit(X)
-        K = self.kernel_map_(X)
-        diag = np.diag(K).copy()
+        diag = self.kernel_map_.diag(X)
         sign, upper, labeled, kappa = self._slack_weights(labels)
-        alpha = solve_hypersphere_dual(K, diag, sign, upper, labeled, kappa)
-        # Drop the near-zero duals before anything is derived from them, so
-        # that training and prediction use the same center.
-        alpha[alpha <= _BOUND_TOL * upper] = 0.0
-
-        coef = sign * alpha
-        center_sq = float(coef @ K @ coef)
-        dist = diag - 2.0 * K @ coef + center_sq
-        r2 = _squared_radius(dist, alpha, upper, sign, labeled)
+        if self.solver == "qp":
+            K = self.kernel_map_(X)
+            alpha = solve_hypersphere_dual(K, diag, sign, upper, labeled, kappa)
+            # Drop the near-zero duals of the interior point before anything
+            # is derived from them, so that training and prediction use the
+            # same center.
+            alpha[alpha <= _BOUND_TOL * upper] = 0.0
+            G, self.n_iter_ = None, 0
+        else:
+            # With labeled normals and anomalies, SSAD's multiplier search
+            # visits most kernel rows: compute them at once where they fit.
+            gram = (
+                len(np.unique(sign[labeled])) == 2
+                and 8 * X.shape[0] ** 2 <= self.cache_size * 2**20
+            )
+            smo = self._smo_solver(X, diag, gram)
+            alpha, G = solve_hypersphere_dual_smo(smo, sign, upper, labeled, kappa)
+            self.n_iter_ = smo.n_iter_
 
         self.support_ = np.flatnonzero(alpha)
         self.support_vectors_ = X[self.support_]
-        self.dual_coef_ = coef[self.support_]
-        self._center_sq_norm = center_sq
+        self.dual_coef_ = (sign * alpha)[self.support_]
+        K_sv = self.kernel_map_(self.support_vectors_)
+        self._center_sq_norm = float(self.dual_coef_ @ K_sv @ self.dual_coef_)
+        if G is None:
+            dist = -self._score_samples(X)
+        else:
+            # SMO's gradient holds every distance; the support vectors' are
+            # computed as scoring computes them, so that the radius puts
+            # those on the sphere exactly inside.
+            dist = self._center_sq_norm - sign * G
+            dist[self.support_] = (
+                diag[self.support_] - 2.0 * K_sv @ self.dual_coef_
+            ) + self._center_sq_norm
+        r2 = _squared_radius(dist, alpha, upper, sign, labeled)
         self.radius_ = float(np.sqrt(max(r2, 0.0)))
         return -r2
 
+    def _smo_solver(self, X, diag, gram):
+        kernel_map = self.kernel_map_
+        if kernel_map.kernel in KERNEL_IDS and not gram:
+            kernel, data = kernel_map.kernel, X - kernel_map.shift_
+        else:  # no compiled rows for it, or most rows needed: the Gram matrix
+            kernel, data = "precomputed", kernel_map(X)
+        return SMOSolver(
+            data,
+            kernel,
+            kernel_map.gamma_,
+            self.coef0,
+            self.degree,
+            diag,
+            self.tol,
+            self.cache_size,
+            # libsvm's bound: far beyond what a solvable problem needs.
+            max_iter=max(10_000_000, 100 * X.shape[0]),
+        )
+
     def _score_samples(self, X):
-        K = self.kernel_map_(X, self.support_vectors_)
-        dist = self.kernel_map_.diag(X) - 2.0 * K @ self.dual_coef_
-        return -(dist + self._center_sq_norm)
+        # In blocks of rows: K(X, support vectors) can exceed memory.
+        scores = np.empty(X.shape[0])
+        step = max(1, _BLOCK_BYTES // (8 * max(1, len(self.dual_coef_))))
+        for rows in gen_batches(X.shape[0], step):
+            K = self.kernel_map_(X[rows], self.support_vectors_)
+            dist = self.kernel_map_.diag(X[rows]) - 2.0 * K @ self.dual_coef_
+            scores[rows] = -(dist + self._center_sq_norm)
+        return scores
 
     @property
     def center_(self):
@@ -282,10 +359,11 @@ class SSAD(SVDD):
         \\xi, \\gamma \\ge 0.
 
     Substituting r = R^2 - ||c||^2 makes the constraints linear, so the problem
-    is convex for every kernel; it is solved as its dual QP (see
-    :func:`solve_hypersphere_dual`). Scores are those of :class:`SVDD`:
-    ``score_samples = -||phi_k(x) - c||^2``, ``decision_function = R^2 -
-    ||phi_k(x) - c||^2``. Without labels SSAD is exactly ``SVDD(nu)``.
+    is convex for every kernel; it is solved exactly as its dual (see
+    :func:`solve_hypersphere_dual` and :mod:`~skoneclass.shallow.smo`).
+    Scores are those of :class:`SVDD`: ``score_samples = -||phi_k(x) -
+    c||^2``, ``decision_function = R^2 - ||phi_k(x) - c||^2``. Without labels
+    SSAD is exactly ``SVDD(nu)``.
 
     The unlabeled slack weight is ``eta_u = 1 / (nu * n_unlabeled)`` so that
     ``nu`` keeps its SVDD meaning; labeled slacks have absolute weights, as in
@@ -310,13 +388,22 @@ class SSAD(SVDD):
         Slack weight of labeled normals.
     eta_anomaly : float > 0, default=1.0
         Slack weight of labeled anomalies.
+    solver : {"smo", "qp"}, default="smo"
+        As in :class:`SVDD`. With labels, SMO finds the multiplier of the
+        margin constraint by a bracketing search, one warm-started SMO
+        solve per step.
+    tol : float > 0, default=1e-8
+        SMO's stopping tolerance, as in :class:`SVDD`.
+    cache_size : float > 0, default=200
+        Megabytes of kernel rows that SMO keeps.
     contamination : "auto" or float in (0, 0.5], default="auto"
         "auto" puts the boundary on the sphere; a float sets ``offset_`` to
         that quantile of the training scores.
 
     Attributes
     ----------
-    support_, support_vectors_, dual_coef_, radius_, offset_, n_features_in_
+    support_, support_vectors_, dual_coef_, radius_, n_iter_, offset_, \
+n_features_in_
         As in :class:`SVDD`.
 
     Examples
@@ -350,6 +437,9 @@ class SSAD(SVDD):
         kappa=1.0,
         eta_normal=1.0,
         eta_anomaly=1.0,
+        solver="smo",
+        tol=1e-8,
+        cache_size=200,
         contamination="auto",
     ):
         super().__init__(
@@ -358,6 +448,9 @@ class SSAD(SVDD):
             degree=degree,
             coef0=coef0,
             nu=nu,
+            solver=solver,
+            tol=tol,
+            cache_size=cache_size,
             contamination=contamination,
         )
         self.kappa = kappa
