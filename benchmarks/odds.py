@@ -17,10 +17,17 @@ Results are cached per (method, data set, seed), so a rerun computes only
 what is missing. Writes ``results/<name>.md``, ``.csv`` and ``.png``::
 
     python -m benchmarks.odds --datasets thyroid arrhythmia --seeds 10
+
+``--merge`` reruns only the given methods and data sets and keeps the other
+cells of the written table, whose per-seed caches need not be on this
+machine::
+
+    python -m benchmarks.odds --methods SVDD SSAD --merge
 """
 
 import argparse
 import contextlib
+import csv
 import io
 import json
 import time
@@ -161,8 +168,9 @@ METHOD_NOTES = {
 }
 
 #: Methods solving a dense n x n problem; their unlabeled training data are
-#: subsampled to this size (shuttle's 27k would need 6 GB Gram matrices).
-DENSE_KERNEL_METHODS = ("SVDD", "SSAD", "KernelPCA")
+#: subsampled to this size (shuttle's 27k would need a 6 GB Gram matrix and
+#: its eigendecomposition). SVDD and SSAD (SMO) need no Gram matrix.
+DENSE_KERNEL_METHODS = ("KernelPCA",)
 MAX_DENSE_SAMPLES = 5000
 
 #: Thesis Table C.1 (mean AUROC in %, std), gamma_p = 0, gamma_l = 0.01, in
@@ -256,6 +264,28 @@ def summarize(rows, methods, datasets):
     return table
 
 
+def read_table(name="odds"):
+    """The cells of a written table (``results/<name>.csv``), as
+    :func:`summarize` gives them, and its methods and data sets in order."""
+    with open(RESULTS / f"{name}.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if not r["method"].startswith("thesis")]
+    table = {}
+    for r in rows:
+        if r["auroc_mean"]:
+            table[r["method"], r["dataset"]] = {
+                "mean": float(r["auroc_mean"]),
+                "std": float(r["auroc_std"]),
+                "fit_s": float(r["fit_s"]),
+                "score_s": float(r["score_s"]),
+                "n": int(r["n_seeds"]),
+                "note": r["note"],
+            }
+        else:
+            table[r["method"], r["dataset"]] = {"error": r["note"]}
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    return table, methods, list(dict.fromkeys(r["dataset"] for r in rows))
+
+
 def write_outputs(table, methods, datasets, n_seeds, name="odds"):
     RESULTS.mkdir(exist_ok=True)
     header = ["| method | " + " | ".join(datasets) + " |"]
@@ -282,9 +312,10 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
                 seeds = f" ({t['n']} seeds)" if t["n"] < n_seeds else ""
                 cells.append(f"{t['mean']:.1f} +- {t['std']:.1f}{seeds}")
                 tcells.append(f"{t['fit_s']:.2f} / {t['score_s']:.3f}")
+                note = f'"{t["note"]}"' if t["note"] else ""
                 csv.append(
-                    f"{m},{d},{t['mean']:.2f},{t['std']:.2f},{t['fit_s']:.4f},"
-                    f"{t['score_s']:.4f},{t['n']},"
+                    f"{m},{d},{t['mean']:.4f},{t['std']:.4f},{t['fit_s']:.4f},"
+                    f"{t['score_s']:.4f},{t['n']},{note}"
                 )
             else:
                 cells.append("n/a")
@@ -374,6 +405,12 @@ def main(argv=None):
         "--threads", type=int, default=None, help="torch threads per process"
     )
     parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="rerun only --methods on --datasets; keep the other cells of the "
+        "written table (results/<name>.csv)",
+    )
+    parser.add_argument(
         "--cached-only",
         action="store_true",
         help="only tabulate the cached runs; run nothing",
@@ -404,7 +441,11 @@ def main(argv=None):
             flush=True,
         )
     table = summarize(rows, args.methods, args.datasets)
-    print(write_outputs(table, args.methods, args.datasets, args.seeds, args.name))
+    methods, datasets = args.methods, args.datasets
+    if args.merge:
+        written, methods, datasets = read_table(args.name)
+        table = {**written, **table}
+    print(write_outputs(table, methods, datasets, args.seeds, args.name))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ The thesis's unifying view (section 4.3) writes every method as
 
 for a loss l, a model f_theta, a feature map phi, a regularizer R and an
 inference mode. :class:`OneClassModel` takes these five as parameters. It
-solves a combination exactly where a classical solver exists (the QP of SVDD
-and SSAD, libsvm for the OC-SVM, eigendecompositions, EM, closed forms;
+solves a combination exactly where a classical solver exists (the duals of
+SVDD and SSAD, libsvm for the OC-SVM, eigendecompositions, EM, closed forms;
 those are the named shallow estimators) and otherwise by SGD with the skorch
 engine of the deep estimators. The named estimators are presets:
 ``OneClassModel(**DeepSAD().get_parts())`` is Deep SAD.

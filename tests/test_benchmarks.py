@@ -71,9 +71,33 @@ def test_outputs(results):
     assert "n/a, B on thyroid: too few" in text
     assert "| thesis: Deep SAD | 98.6 +- 0.9 |" in text
     csv = (results / "t.csv").read_text().splitlines()
-    assert csv[1].startswith("A,thyroid,90.50,0.50,1.0000,0.1000,2")
+    assert csv[1] == "A,thyroid,90.5000,0.5000,1.0000,0.1000,2,"
     assert any(line.startswith("thesis: Deep SAD,thyroid,98.6,0.9") for line in csv)
     assert (results / "t.png").stat().st_size > 0 or not _has_matplotlib()
+
+
+def test_a_written_table_reads_back_for_a_merge(results):
+    """--merge reruns some cells and keeps the others from the CSV."""
+    rows = [
+        {"method": m, "dataset": d, "seed": s, "fit_s": 1.0, "score_s": 0.1,
+         "auroc": 90.0 + s + (m == "B"), **({"note": "subsampled"} if d == "x" else {})}
+        for m in ("A", "B") for d in ("thyroid", "x") for s in range(2)
+    ]  # fmt: skip
+    rows.append({"method": "C", "dataset": "x", "seed": 0, "error": "too few"})
+    table = odds.summarize(rows, ["A", "B", "C"], ["thyroid", "x"])
+    odds.write_outputs(table, ["A", "B", "C"], ["thyroid", "x"], 2, name="t")
+    read, methods, datasets = odds.read_table("t")
+    assert methods == ["A", "B", "C"] and datasets == ["thyroid", "x"]
+    assert read["B", "x"] == {
+        "mean": 91.5, "std": 0.5, "fit_s": 1.0, "score_s": 0.1, "n": 2,
+        "note": "subsampled",
+    }  # fmt: skip
+    assert read["C", "x"] == {"error": "too few"}
+    assert read["C", "thyroid"] == {"error": "not run"}
+    # Written again, the cells read back print the same table.
+    first = (results / "t.md").read_text()
+    odds.write_outputs(read, methods, datasets, 2, name="t")
+    assert (results / "t.md").read_text() == first
 
 
 def _has_matplotlib():

@@ -3,7 +3,7 @@
 Three kinds, which decide how a model on top of them can be trained:
 
 - *implicit*: :class:`Kernel`, phi_k with k(x, x') = <phi_k(x), phi_k(x')>,
-  known only through Gram matrices; only the exact (QP, eigen) solvers use it.
+  known only through Gram matrices; only the exact (SMO/QP, eigen) solvers use it.
 - *fixed explicit*: :class:`Identity`, :class:`RandomFourier`,
   :class:`Nystroem` and :class:`Embedding` (any pre-fitted transformer). They
   have ``fit(X)`` / ``transform(X)`` and are applied once, before training.

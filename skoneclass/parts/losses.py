@@ -73,7 +73,7 @@ class SemiSupervisedHinge(Loss):
 
     Unlabeled samples pay the soft-boundary hinge, labeled normals must lie
     inside and labeled anomalies outside the sphere by a margin gamma weighted
-    by kappa. Solved exactly by :class:`~skoneclass.SSAD`'s QP.
+    by kappa. Solved exactly by :class:`~skoneclass.SSAD`'s dual solvers.
 
     Parameters
     ----------

@@ -31,7 +31,7 @@ class Hypersphere(Model):
         "mean": c fixed at the mean initial embedding (labeled anomalies
         excluded), the Deep SVDD choice that prevents collapse of a trained
         feature map (thesis Prop. 1). "origin": c = 0 (the Hypersphere
-        Classifier). "learned": c is optimized, as in kernel SVDD (by the QP,
+        Classifier). "learned": c is optimized, as in kernel SVDD (by its dual,
         or by SGD on a fixed feature map). "auto": "mean" on a trainable
         feature map, "learned" on a fixed one.
     center_eps : float, default=0.1

@@ -15,11 +15,16 @@ and so does a kernel whose Gram matrix fits in the cache when most of its
 rows will be needed (SSAD's multiplier search): one matrix product computes
 them faster than row by row.
 
-SSAD's extra constraint ``sum_{labeled} alpha_j >= kappa`` is handled by its
-Lagrange multiplier lambda: for a fixed lambda the problem is the one above
-with ``p_j - lambda`` for the labeled samples, whose labeled mass grows with
-lambda; a bracketing search finds the lambda at which the mass is kappa, and
-the two solutions that bracket it are combined to meet it exactly.
+SSAD's extra constraint ``sum_{labeled} alpha_j >= kappa``: where it binds,
+it is an equality, and with labels of one sign (only labeled anomalies, as
+in the thesis's protocol) the labeled and the unlabeled duals then each keep
+their own mass; SMO takes its pairs within each group (libsvm's nu-SVM
+scheme) and the constraint's multiplier, read off the KKT conditions, tells
+whether it binds. With labels of both signs a pair cannot move mass between
+the groups; there, a bracketing search finds the multiplier lambda (for a
+fixed lambda the problem is the one above with ``p_j - lambda`` for the
+labeled samples, whose mass grows with lambda), and the two solutions that
+bracket it are combined to meet the constraint exactly.
 
 numba compiles the solver (cached on disk after the first use): a
 well-kept, widely used compiler with wheels for every platform, already
