@@ -285,8 +285,8 @@ class SVDD(BaseDetector):
         self.support_ = np.flatnonzero(alpha)
         self.support_vectors_ = X[self.support_]
         self.dual_coef_ = (sign * alpha)[self.support_]
-        K_sv = self.kernel_map_(self.support_vectors_)
-        self._center_sq_norm = float(self.dual_coef_ @ K_sv @ self.dual_coef_)
+        kc_sv = self._kernel_dot_coef(self.support_vectors_)
+        self._center_sq_norm = float(self.dual_coef_ @ kc_sv)
         if G is None:
             dist = -self._score_samples(X)
         else:
@@ -295,8 +295,8 @@ class SVDD(BaseDetector):
             # those on the sphere exactly inside.
             dist = self._center_sq_norm - sign * G
             dist[self.support_] = (
-                diag[self.support_] - 2.0 * K_sv @ self.dual_coef_
-            ) + self._center_sq_norm
+                diag[self.support_] - 2.0 * kc_sv + self._center_sq_norm
+            )
         r2 = _squared_radius(dist, alpha, upper, sign, labeled)
         self.radius_ = float(np.sqrt(max(r2, 0.0)))
         return -r2
@@ -320,15 +320,20 @@ class SVDD(BaseDetector):
             max_iter=max(10_000_000, 100 * X.shape[0]),
         )
 
-    def _score_samples(self, X):
-        # In blocks of rows: K(X, support vectors) can exceed memory.
-        scores = np.empty(X.shape[0])
+    def _kernel_dot_coef(self, X):
+        """``K(X, support vectors) @ dual_coef_``, in blocks of rows: the
+        kernel matrix with tens of thousands of support vectors would not
+        fit in memory."""
+        out = np.empty(X.shape[0])
         step = max(1, _BLOCK_BYTES // (8 * max(1, len(self.dual_coef_))))
         for rows in gen_batches(X.shape[0], step):
             K = self.kernel_map_(X[rows], self.support_vectors_)
-            dist = self.kernel_map_.diag(X[rows]) - 2.0 * K @ self.dual_coef_
-            scores[rows] = -(dist + self._center_sq_norm)
-        return scores
+            out[rows] = K @ self.dual_coef_
+        return out
+
+    def _score_samples(self, X):
+        dist = self.kernel_map_.diag(X) - 2.0 * self._kernel_dot_coef(X)
+        return -(dist + self._center_sq_norm)
 
     @property
     def center_(self):
