@@ -18,6 +18,7 @@ from .deep import (
     DeepSVDDEmbedding,
     DevNet,
 )
+from .exceptions import TrainingWarning
 from .metrics import (
     average_precision_scorer,
     labeled_average_precision,
@@ -66,6 +67,7 @@ __all__ = [
     "KMeans",
     "KernelPCA",
     "OneClassModel",
+    "TrainingWarning",
     "average_precision_scorer",
     "describe",
     "labeled_average_precision",

@@ -150,6 +150,12 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         self._validate_params()
         X = self._validate_X(X, reset=True)
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
+        if labels is not None and (labels == -1).all():
+            raise ValueError(
+                f"{type(self).__name__} needs normal or unlabeled training "
+                "samples (y == +1 or 0), but every sample of y is a labeled "
+                "anomaly (-1)."
+            )
         boundary = self._fit(X, labels)
         self.offset_ = self._compute_offset(X, boundary)
         return self

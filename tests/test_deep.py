@@ -13,8 +13,14 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skoneclass import HSC, AutoEncoder, DeepSAD, DeepSVDD, OneClassModel
-from skoneclass.deep.engine import TrainingWarning
+from skoneclass import (
+    HSC,
+    AutoEncoder,
+    DeepSAD,
+    DeepSVDD,
+    OneClassModel,
+    TrainingWarning,
+)
 from skoneclass.deep.modules import (
     DeepSADObjective,
     HSCObjective,

@@ -164,6 +164,19 @@ def test_labels_the_checks_pass_are_rejected(est):
     assert twin.get_params() == est.get_params()
 
 
+@pytest.mark.parametrize(
+    "est", [*LABELED, FCDD(max_epochs=1)], ids=lambda e: type(e).__name__
+)
+def test_labels_with_only_anomalies_are_refused(est):
+    """No normal and no unlabeled sample: a clear error, not a torch error,
+    a NaN model or a model trained on anomalies as if they were normal."""
+    X = np.random.RandomState(0).rand(20, 1, 8, 8)
+    if not isinstance(est, FCDD):
+        X = X.reshape(20, -1)
+    with pytest.raises(ValueError, match="needs normal or unlabeled training samples"):
+        clone(est).fit(X, -np.ones(20, dtype=int))
+
+
 # -- FCDD and CVDD: the checks that need no tabular fit -------------------------
 # They take images and token sequences, not the checks' tabular data (their
 # fits are tested in test_images_text.py); the API checks that fit nothing

@@ -17,6 +17,7 @@ from skorch.dataset import Dataset
 from skorch.hf import AccelerateMixin
 from torch.optim.lr_scheduler import MultiStepLR
 
+from ..exceptions import TrainingWarning
 from .data import ArrayDataset
 
 
@@ -273,10 +274,6 @@ class NonFiniteLossWarning(Callback):
                 TrainingWarning,
                 stacklevel=2,
             )
-
-
-class TrainingWarning(UserWarning):
-    """Training went wrong in a way that leaves an unusable model."""
 
 
 def warn_if_collapsed(scores, name):
