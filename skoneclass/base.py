@@ -204,10 +204,26 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,), dtype float64
+
+        Raises
+        ------
+        ValueError
+            If the model gives a sample a NaN or infinite score (a diverged
+            fit); ``decision_function`` and ``predict`` raise it too.
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return np.asarray(self._score_samples(X), dtype=np.float64)
+        scores = np.asarray(self._score_samples(X), dtype=np.float64)
+        bad = ~np.isfinite(scores)
+        if bad.any():
+            # Never a silent inlier: NaN < 0 is False, so predict would say +1.
+            raise ValueError(
+                f"{type(self).__name__} gives NaN or infinite scores to "
+                f"{int(bad.sum())} of {len(scores)} samples: the fitted model "
+                "is unusable, as after a diverged training (fit warns with a "
+                "TrainingWarning then). Refit it, e.g. with a lower lr."
+            )
+        return scores
 
     def decision_function(self, X):
         """Signed distance to the decision boundary, negative = outlier.

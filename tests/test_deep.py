@@ -410,7 +410,12 @@ def test_batches_fast_path_trains_exactly_as_the_dataloader():
 def test_training_problems_warn_instead_of_passing_silently():
     X_train, _, _ = make_one_class_task()
     with pytest.warns(TrainingWarning, match="loss became nan"):
-        DeepSVDD(lr=1e30, max_epochs=3, pretrain=None, random_state=0).fit(X_train)
+        diverged = DeepSVDD(lr=1e30, max_epochs=3, pretrain=None, random_state=0)
+        diverged.fit(X_train)
+    # Its NaN scores are an error, never inliers (NaN < 0 is False).
+    for method in ("score_samples", "decision_function", "predict"):
+        with pytest.raises(ValueError, match=r"gives NaN or infinite scores to 300 of"):
+            getattr(diverged, method)(X_train)
     # A network with biases, the origin as center and a huge weight decay
     # maps everything onto the center.
     collapsing = OneClassModel(
