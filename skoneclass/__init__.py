@@ -18,7 +18,7 @@ from .deep import (
     DeepSVDDEmbedding,
     DevNet,
 )
-from .exceptions import TrainingWarning
+from .exceptions import LabelWarning, TrainingWarning
 from .metrics import (
     average_precision_scorer,
     labeled_average_precision,
@@ -66,6 +66,7 @@ __all__ = [
     "Gaussian",
     "KMeans",
     "KernelPCA",
+    "LabelWarning",
     "OneClassModel",
     "TrainingWarning",
     "average_precision_scorer",

@@ -14,6 +14,7 @@ Everything else -- input and label validation, ``offset_`` from
 scikit-learn tags -- lives here, once.
 """
 
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -25,6 +26,8 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+
+from .exceptions import LabelWarning
 
 #: Label values accepted by ``fit``: +1 known normal, -1 known anomaly, 0 unlabeled.
 LABELS = (-1, 0, 1)
@@ -150,6 +153,15 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         self._validate_params()
         X = self._validate_X(X, reset=True)
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
+        if labels is not None and (labels == 1).any() and not (labels == -1).any():
+            warnings.warn(
+                f"y holds only 0 and 1, which {type(self).__name__} reads as "
+                "unlabeled and known *normal* samples (skoneclass's labels: +1 "
+                "normal, -1 anomaly, 0 unlabeled). If 1 marks anomalies "
+                "(PyOD's and ODDS's convention), pass np.where(y == 1, -1, 0).",
+                LabelWarning,
+                stacklevel=2,
+            )
         if labels is not None and (labels == -1).all():
             raise ValueError(
                 f"{type(self).__name__} needs normal or unlabeled training "

@@ -9,3 +9,15 @@ class TrainingWarning(UserWarning):
     collapsed network). Filter it like any warning, e.g. turn it into an
     error with ``warnings.simplefilter("error", TrainingWarning)``.
     """
+
+
+class LabelWarning(UserWarning):
+    """``y`` looks like another library's labels.
+
+    skoneclass reads ``+1`` as a known normal, ``-1`` as a known anomaly and
+    ``0`` as unlabeled. A ``y`` of only 0 and 1 is most often PyOD's or
+    ODDS's convention (1 = anomaly), which would make the anomalies known
+    normals; convert it with ``np.where(y == 1, -1, 0)``. Where 1 does mean
+    known normals, silence it with
+    ``warnings.filterwarnings("ignore", category=LabelWarning)``.
+    """

@@ -25,10 +25,18 @@ def _labeled(y_true, scores):
     mask = y_true != 0
     is_anomaly = y_true[mask] == -1
     if is_anomaly.all() or not is_anomaly.any():
+        if not is_anomaly.any() and not (y_true == -1).any():
+            hint = (
+                " y has no -1 at all: skoneclass's labels are +1 normal, -1 "
+                "anomaly, 0 unlabeled; for y in {0, 1} with 1 = anomaly (PyOD, "
+                "ODDS, scikit-learn's datasets) pass np.where(y == 1, -1, 1)."
+            )
+        else:
+            hint = " With cross-validation, use a StratifiedKFold on y."
         raise ValueError(
             "Need both labeled normals (+1) and labeled anomalies (-1) to score; "
             f"got {int((~is_anomaly).sum())} normals and {int(is_anomaly.sum())} "
-            "anomalies. With cross-validation, use a StratifiedKFold on y."
+            f"anomalies.{hint}"
         )
     # Anomalies are the positive class and -score is the anomaly score.
     return is_anomaly.astype(int), -np.asarray(scores, dtype=float)[mask]

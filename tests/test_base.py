@@ -1,5 +1,7 @@
 """The shared layer: validation errors, offsets, scorers and model selection."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -8,7 +10,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skoneclass import SSAD, SVDD, Gaussian
+from skoneclass import SSAD, SVDD, Gaussian, LabelWarning
 from skoneclass.base import check_labels
 from skoneclass.metrics import (
     average_precision_scorer,
@@ -114,6 +116,25 @@ def test_labeled_metrics_ignore_unlabeled_and_put_anomalies_first():
     assert labeled_roc_auc(y, -scores) == 0.0
     with pytest.raises(ValueError, match="both labeled normals"):
         labeled_roc_auc(np.array([1, 1, 0]), np.array([0.1, 0.2, 0.3]))
+
+
+def test_the_likeliest_label_mistake_is_caught():
+    """y in {0, 1} with 1 = anomaly (PyOD, ODDS, scikit-learn's datasets)."""
+    X_train, X_test, y_test = make_one_class_task()
+    X = np.r_[X_train, X_test[y_test == -1][:5]]
+    y01 = np.r_[np.zeros(len(X_train), int), np.ones(5, int)]
+    with pytest.warns(LabelWarning, match=r"reads as unlabeled and known \*normal"):
+        SSAD().fit(X, y01)
+    # The fix the warning names gives the semi-supervised model, silently.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LabelWarning)
+        SSAD().fit(X, np.where(y01 == 1, -1, 0))
+        Gaussian().fit(X, y01)  # unsupervised: y is ignored
+    # The scorers say what is wrong with such a y, not only "stratify".
+    with pytest.raises(ValueError, match=r"y has no -1 at all.*np.where\(y == 1"):
+        labeled_roc_auc(y01, np.zeros(len(y01)))
+    with pytest.raises(ValueError, match="use a StratifiedKFold on y"):
+        labeled_roc_auc(np.r_[y01[:-5], -1, 0, 0, 0, 0], np.zeros(len(y01)))
 
 
 def test_labeled_metrics_equal_sklearns_on_the_labeled_samples():

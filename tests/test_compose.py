@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -28,7 +29,7 @@ from skoneclass import (
     Gaussian,
     OneClassModel,
 )
-from skoneclass.metrics import labeled_roc_auc
+from skoneclass.metrics import labeled_roc_auc, roc_auc_scorer
 from skoneclass.parts import (
     MLP,
     AutoencoderPretraining,
@@ -258,6 +259,33 @@ def test_hybrid_shallow_detector_on_a_learned_embedding(task, embedding, detecto
         len(X_test),
         embedding.estimator.get_parts()["feature_map"].output_dim(X.shape[1]),
     )
+
+
+def test_embeddings_name_their_columns_and_search_their_default(task):
+    """set_output works in a Pipeline, and GridSearchCV reaches the
+    parameters of the default estimator (estimator=None)."""
+    X, X_test, y_test = task
+    hybrid = make_pipeline(StandardScaler(), DeepSVDDEmbedding(), OCSVM())
+    hybrid.set_params(
+        deepsvddembedding__estimator__max_epochs=2,
+        deepsvddembedding__estimator__rep_dim=3,
+        deepsvddembedding__estimator__random_state=0,
+    )
+    assert hybrid[1].estimator.get_params()["rep_dim"] == 3
+    codes = hybrid[:-1].set_output(transform="pandas").fit(X).transform(X_test)
+    assert list(codes.columns) == [f"deepsvddembedding{i}" for i in range(3)]
+    assert list(hybrid[1].get_feature_names_out()) == list(codes.columns)
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), AutoencoderEmbedding(), OCSVM()),
+        {
+            "autoencoderembedding__estimator__rep_dim": [2, 4],
+            "autoencoderembedding__estimator__max_epochs": [2],
+        },
+        scoring=roc_auc_scorer,
+        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+    ).fit(np.r_[X, X_test], np.r_[np.zeros(len(X), int), y_test])
+    assert search.best_params_["autoencoderembedding__estimator__rep_dim"] in (2, 4)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
 def test_a_pre_fitted_embedding_is_a_fixed_feature_map(task):

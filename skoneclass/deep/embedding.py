@@ -5,16 +5,38 @@ learned, e.g. an OC-SVM on autoencoder codes (thesis 4.4): in skoneclass,
 ``make_pipeline(AutoencoderEmbedding(), OCSVM())``.
 """
 
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    clone,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from .autoencoder import AutoEncoder
 from .svdd import DeepSVDD
 
 
-class _DetectorEmbedding(TransformerMixin, BaseEstimator):
+class _DetectorEmbedding(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     def __init__(self, estimator=None):
         self.estimator = estimator
+
+    def set_params(self, **params):
+        """Set parameters; ``estimator__<name>`` also reaches the default.
+
+        With ``estimator=None``, setting a parameter of the estimator (as
+        ``GridSearchCV`` does) first makes the default estimator explicit.
+
+        Returns
+        -------
+        self : object
+        """
+        if self.estimator is None and "estimator" not in params:
+            if any(key.startswith("estimator__") for key in params):
+                super().set_params(estimator=self._default())
+        return super().set_params(**params)
 
     def fit(self, X, y=None):
         """Train a clone of ``estimator`` on ``X``.
@@ -32,6 +54,9 @@ class _DetectorEmbedding(TransformerMixin, BaseEstimator):
         estimator = self._default() if self.estimator is None else self.estimator
         self.estimator_ = clone(estimator).fit(X, y)
         self.n_features_in_ = self.estimator_.n_features_in_
+        # Names of the output columns (get_feature_names_out, set_output).
+        first = self.estimator_._validate_X(X, reset=False)[:1]
+        self._n_features_out = self.estimator_.embed(first).shape[1]
         return self
 
     def transform(self, X):
@@ -61,7 +86,8 @@ class AutoencoderEmbedding(_DetectorEmbedding):
     ----------
     estimator : AutoEncoder or None, default=None
         The autoencoder to train (cloned); None is ``AutoEncoder()``. Its
-        parameters are searchable as ``estimator__rep_dim`` etc.
+        parameters are searchable as ``estimator__rep_dim`` etc., the
+        default's too.
 
     Attributes
     ----------
@@ -94,7 +120,8 @@ class DeepSVDDEmbedding(_DetectorEmbedding):
     ----------
     estimator : DeepSVDD, DeepSAD or None, default=None
         The detector to train (cloned); None is ``DeepSVDD()``. ``y`` given to
-        ``fit`` reaches a semi-supervised detector.
+        ``fit`` reaches a semi-supervised detector. Its parameters are
+        searchable as ``estimator__rep_dim`` etc., the default's too.
 
     Attributes
     ----------
