@@ -153,24 +153,30 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         self._validate_params()
         X = self._validate_X(X, reset=True)
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
-        if labels is not None and (labels == 1).any() and not (labels == -1).any():
+        if labels is not None:
+            self._check_label_mix(labels)
+        boundary = self._fit(X, labels)
+        self.offset_ = self._compute_offset(X, boundary)
+        return self
+
+    def _check_label_mix(self, labels):
+        """Refuse labels with no normal sample; warn on PyOD-like labels."""
+        anomalies = labels == -1
+        if anomalies.all():
+            raise ValueError(
+                f"{type(self).__name__} needs normal or unlabeled training "
+                "samples (y == +1 or 0), but every sample of y is a labeled "
+                "anomaly (-1)."
+            )
+        if not anomalies.any() and (labels == 1).any():
             warnings.warn(
                 f"y holds only 0 and 1, which {type(self).__name__} reads as "
                 "unlabeled and known *normal* samples (skoneclass's labels: +1 "
                 "normal, -1 anomaly, 0 unlabeled). If 1 marks anomalies "
                 "(PyOD's and ODDS's convention), pass np.where(y == 1, -1, 0).",
                 LabelWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        if labels is not None and (labels == -1).all():
-            raise ValueError(
-                f"{type(self).__name__} needs normal or unlabeled training "
-                "samples (y == +1 or 0), but every sample of y is a labeled "
-                "anomaly (-1)."
-            )
-        boundary = self._fit(X, labels)
-        self.offset_ = self._compute_offset(X, boundary)
-        return self
 
     def _validate_X(self, X, reset):
         """``X`` as a validated 2-D array; images are flattened.

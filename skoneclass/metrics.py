@@ -25,7 +25,7 @@ def _labeled(y_true, scores):
     mask = y_true != 0
     is_anomaly = y_true[mask] == -1
     if is_anomaly.all() or not is_anomaly.any():
-        if not is_anomaly.any() and not (y_true == -1).any():
+        if not is_anomaly.any():  # no -1 anywhere in y
             hint = (
                 " y has no -1 at all: skoneclass's labels are +1 normal, -1 "
                 "anomaly, 0 unlabeled; for y in {0, 1} with 1 = anomaly (PyOD, "
