@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from .exceptions import LabelWarning
+from .parts.base import validate_parts
 
 #: Label values accepted by ``fit``: +1 known normal, -1 known anomaly, 0 unlabeled.
 LABELS = (-1, 0, 1)
@@ -151,6 +152,8 @@ class BaseDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         self._validate_params()
+        if hasattr(self, "get_parts"):
+            validate_parts(self.get_parts())
         X = self._validate_X(X, reset=True)
         labels = check_labels(y, X.shape[0]) if self._uses_labels else None
         if labels is not None:

@@ -50,6 +50,7 @@ from ..parts.regularizers import (
 )
 from .data import ArrayDataset, Rows, is_memory_mapped
 from .engine import (
+    DeviceName,
     RadiusUpdate,
     is_accelerator,
     make_net,
@@ -105,7 +106,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "lr_milestones": [tuple, list, None],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "device": [str, torch.device, HasMethods(["prepare", "backward"])],
+    "device": [DeviceName(), torch.device, HasMethods(["prepare", "backward"])],
     "random_state": ["random_state"],
     "callbacks": [list, None],
     "verbose": ["verbose"],
@@ -708,7 +709,7 @@ class NetworkPreset(BaseDeepDetector):
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
         "network": [StrOptions({"mlp", *IMAGE_NETWORKS}), FeatureMap],
-        "hidden_dims": [StrOptions({"auto"}), tuple, list],
+        "hidden_dims": MLP._parameter_constraints["hidden_dims"],
         "rep_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "negative_slope": [Interval(Real, 0, None, closed="left")],

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from torch import nn
 
+from ..parts.base import PositiveInts
 from ..parts.feature_maps import FCN, MLP
 from ..parts.losses import DeviationLoss
 from ..parts.models import DisentangledHeads, LinearScore
@@ -341,8 +342,8 @@ class DRA(BaseDeepDetector):
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
         "network": [StrOptions({"auto", "cnn", "mlp"}), nn.Module],
-        "channels": [tuple, list],
-        "hidden_dims": [tuple, list],
+        "channels": [PositiveInts(min_len=1)],
+        "hidden_dims": [PositiveInts(min_len=1)],
         "margin": [Interval(Real, 0, None, closed="neither")],
         "topk_ratio": [Interval(Real, 0, 1, closed="right")],
         "n_reference": [Interval(Integral, 1, None, closed="left")],

@@ -18,6 +18,7 @@ from skorch.hf import AccelerateMixin
 from torch.optim.lr_scheduler import MultiStepLR
 
 from ..exceptions import TrainingWarning
+from ..parts.base import Predicate
 from .data import ArrayDataset
 
 
@@ -329,6 +330,24 @@ _FUSED = tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4)
 def is_accelerator(device):
     """Whether ``device`` is a Hugging Face ``accelerate.Accelerator``."""
     return type(device).__name__ == "Accelerator" and hasattr(device, "prepare")
+
+
+class DeviceName(Predicate):
+    """A device string: "auto", or one that ``torch.device`` parses."""
+
+    def is_satisfied_by(self, val):
+        if not isinstance(val, str):
+            return False
+        if val == "auto":
+            return True
+        try:
+            torch.device(val)
+        except RuntimeError:
+            return False
+        return True
+
+    def __str__(self):
+        return "'auto' or a torch device string such as 'cpu', 'cuda' or 'cuda:1'"
 
 
 def resolve_device(device):

@@ -21,10 +21,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.kernel_approximation import Nystroem as _SkNystroem
 from sklearn.kernel_approximation import RBFSampler
 from sklearn.metrics.pairwise import PAIRWISE_KERNEL_FUNCTIONS, pairwise_kernels
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .base import Part
+from .base import Part, PositiveInts
 
 #: Parameter constraints shared by every estimator that takes a kernel.
 KERNEL_PARAMETER_CONSTRAINTS = {
@@ -35,6 +35,13 @@ KERNEL_PARAMETER_CONSTRAINTS = {
 }
 
 _STATIONARY = ("rbf", "laplacian")
+
+_COUNT = [Interval(Integral, 1, None, closed="left")]
+_AUTO_COUNT = [StrOptions({"auto"}), *_COUNT]
+_SLOPE = [Interval(Real, 0, None, closed="left")]
+_IMAGE_SHAPE = [StrOptions({"auto"}), PositiveInts(length=3)]
+#: The hidden activations of :class:`MLP` (built by skoneclass.deep.networks).
+ACTIVATION_NAMES = ("leaky_relu", "relu", "elu")
 
 
 def resolve_gamma(gamma, X):
@@ -87,6 +94,8 @@ class Kernel(FeatureMap):
     """
 
     kind = "implicit"
+
+    _parameter_constraints = dict(KERNEL_PARAMETER_CONSTRAINTS)
 
     def __init__(self, kernel="rbf", gamma="scale", degree=3, coef0=1.0):
         self.kernel = kernel
@@ -151,6 +160,12 @@ class RandomFourier(FeatureMap):
         None takes the estimator's ``random_state``.
     """
 
+    _parameter_constraints = {
+        "n_components": _COUNT,
+        "gamma": KERNEL_PARAMETER_CONSTRAINTS["gamma"],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, n_components=500, gamma="scale", random_state=None):
         self.n_components = n_components
         self.gamma = gamma
@@ -199,6 +214,13 @@ class Nystroem(FeatureMap):
     random_state : int, RandomState instance or None, default=None
         None takes the estimator's ``random_state``.
     """
+
+    _parameter_constraints = {
+        **KERNEL_PARAMETER_CONSTRAINTS,
+        "n_components": _COUNT,
+        "residual": ["boolean"],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -261,6 +283,8 @@ class Embedding(FeatureMap):
     transformer : scikit-learn transformer
     """
 
+    _parameter_constraints = {"transformer": [HasMethods(["fit", "transform"])]}
+
     def __init__(self, transformer):
         self.transformer = transformer
 
@@ -306,6 +330,15 @@ class MLP(FeatureMap):
     """
 
     kind = "trainable"
+
+    _parameter_constraints = {
+        "hidden_dims": [StrOptions({"auto"}), PositiveInts()],
+        "rep_dim": _AUTO_COUNT,
+        "activation": [StrOptions(set(ACTIVATION_NAMES))],
+        "negative_slope": _SLOPE,
+        "batch_norm": ["boolean"],
+        "code_activation": [StrOptions({"tanh"}), None],
+    }
 
     def __init__(
         self,
@@ -389,6 +422,12 @@ class LeNet(FeatureMap):
 
     kind = "trainable"
 
+    _parameter_constraints = {
+        "image_shape": _IMAGE_SHAPE,
+        "rep_dim": _AUTO_COUNT,
+        "negative_slope": _SLOPE,
+    }
+
     def __init__(self, image_shape="auto", rep_dim="auto", negative_slope=0.01):
         self.image_shape = image_shape
         self.rep_dim = rep_dim
@@ -460,6 +499,17 @@ class ConvNet(FeatureMap):
     """
 
     kind = "trainable"
+
+    _parameter_constraints = {
+        "image_shape": _IMAGE_SHAPE,
+        "channels": [PositiveInts(min_len=1)],
+        "kernel_size": _COUNT,
+        "hidden_dim": [*_COUNT, None],
+        "rep_dim": _COUNT,
+        "negative_slope": _SLOPE,
+        "batch_norm": ["boolean"],
+        "code_activation": [StrOptions({"tanh"}), None],
+    }
 
     def __init__(
         self,
@@ -554,6 +604,13 @@ class FCN(FeatureMap):
 
     kind = "trainable"
 
+    _parameter_constraints = {
+        "image_shape": _IMAGE_SHAPE,
+        "channels": [PositiveInts(min_len=1)],
+        "kernel_size": _COUNT,
+        "negative_slope": _SLOPE,
+    }
+
     def __init__(
         self, image_shape="auto", channels=(32, 64, 64), kernel_size=3,
         negative_slope=0.01,
@@ -614,6 +671,8 @@ class SelfAttention(FeatureMap):
     """
 
     kind = "trainable"
+
+    _parameter_constraints = {"n_heads": _COUNT, "attention_size": _COUNT}
 
     def __init__(self, n_heads=3, attention_size=150):
         self.n_heads = n_heads

@@ -8,7 +8,16 @@ it. ``build()`` returns the torch module of :mod:`skoneclass.deep.modules`
 for the SGD solver; losses without one are solved exactly only.
 """
 
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval
+
 from .base import Part
+
+_POSITIVE = [Interval(Real, 0, None, closed="neither")]
+_NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
+_FRACTION = [Interval(Real, 0, 1, closed="neither"), None]
+_NU = [Interval(Real, 0, 1, closed="right")]
 
 
 class Loss(Part):
@@ -56,6 +65,11 @@ class Hinge(Loss):
 
     has_boundary = True
 
+    _parameter_constraints = {
+        "nu": _NU,
+        "warm_up_epochs": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(self, nu=0.1, warm_up_epochs=10):
         self.nu = nu
         self.warm_up_epochs = warm_up_epochs
@@ -86,6 +100,13 @@ class SemiSupervisedHinge(Loss):
     uses_labels = True
     has_boundary = True
 
+    _parameter_constraints = {
+        "nu": _NU,
+        "kappa": _NON_NEGATIVE,
+        "eta_normal": _POSITIVE,
+        "eta_anomaly": _POSITIVE,
+    }
+
     def __init__(self, nu=0.1, kappa=1.0, eta_normal=1.0, eta_anomaly=1.0):
         self.nu = nu
         self.kappa = kappa
@@ -112,6 +133,12 @@ class DeepSADLoss(Loss):
     """
 
     uses_labels = True
+
+    _parameter_constraints = {
+        "eta": _POSITIVE,
+        "eps": _POSITIVE,
+        "anomaly_fraction": _FRACTION,
+    }
 
     def __init__(self, eta=1.0, eps=1e-6, anomaly_fraction=None):
         self.eta = eta
@@ -140,6 +167,8 @@ class HSCLoss(Loss):
     """
 
     uses_labels = True
+
+    _parameter_constraints = {"eta": _POSITIVE}
 
     def __init__(self, eta=1.0):
         self.eta = eta
@@ -188,6 +217,8 @@ class SemanticDeviationLoss(Loss):
 
     uses_labels = True
 
+    _parameter_constraints = {"anomaly_weight": _NON_NEGATIVE}
+
     def __init__(self, anomaly_weight=1.0):
         self.anomaly_weight = anomaly_weight
 
@@ -224,6 +255,12 @@ class DeviationLoss(Loss):
     """
 
     uses_labels = True
+
+    _parameter_constraints = {
+        "margin": _POSITIVE,
+        "prior_samples": [Interval(Integral, 2, None, closed="left"), None],
+        "anomaly_fraction": _FRACTION,
+    }
 
     def __init__(self, margin=5.0, prior_samples=None, anomaly_fraction=0.5):
         self.margin = margin

@@ -10,7 +10,20 @@ restarts) sit with the model they solve.
 ``boundary_formula`` / ``boundary_penalty`` used with a hinge loss.
 """
 
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
 from .base import Part
+
+_POSITIVE = [Interval(Real, 0, None, closed="neither")]
+_NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
+_COUNT = [Interval(Integral, 1, None, closed="left")]
+#: Components kept, or the fraction of the variance they explain.
+N_COMPONENTS = [
+    Interval(Integral, 0, None, closed="left"),
+    Interval(Real, 0, 1, closed="neither"),
+]
 
 
 class Model(Part):
@@ -40,6 +53,12 @@ class Hypersphere(Model):
         ``||z||^2`` or the robust ``sqrt(||z||^2 + 1) - 1`` (HSC).
     """
 
+    _parameter_constraints = {
+        "center": [StrOptions({"auto", "mean", "origin", "learned"})],
+        "center_eps": _NON_NEGATIVE,
+        "norm": [StrOptions({"squared", "pseudo_huber"})],
+    }
+
     def __init__(self, center="auto", center_eps=0.1, norm="squared"):
         self.center = center
         self.center_eps = center_eps
@@ -65,6 +84,13 @@ class Hyperplane(Model):
         Settings of libsvm, the exact solver (see :class:`sklearn.svm.OneClassSVM`).
     """
 
+    _parameter_constraints = {
+        "tol": _POSITIVE,
+        "shrinking": ["boolean"],
+        "cache_size": _POSITIVE,
+        "max_iter": [Interval(Integral, -1, None, closed="left")],
+    }
+
     def __init__(self, tol=1e-3, shrinking=True, cache_size=200, max_iter=-1):
         self.tol = tol
         self.shrinking = shrinking
@@ -87,6 +113,12 @@ class GaussianDensity(Model):
     reg_covar : float, default=1e-6
     """
 
+    _parameter_constraints = {
+        "covariance": [StrOptions({"empirical", "ledoit_wolf", "mcd"})],
+        "support_fraction": [Interval(Real, 0, 1, closed="right"), None],
+        "reg_covar": _NON_NEGATIVE,
+    }
+
     def __init__(self, covariance="empirical", support_fraction=None, reg_covar=1e-6):
         self.covariance = covariance
         self.support_fraction = support_fraction
@@ -106,6 +138,14 @@ class GaussianMixture(Model):
     max_iter : int, default=100
     n_init : int, default=1
     """
+
+    _parameter_constraints = {
+        "n_components": _COUNT,
+        "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
+        "reg_covar": _NON_NEGATIVE,
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_init": _COUNT,
+    }
 
     def __init__(
         self,
@@ -138,6 +178,12 @@ class ParzenDensity(Model):
     cv : int, default=5
     """
 
+    _parameter_constraints = {
+        "bandwidth": [*_POSITIVE, StrOptions({"cv", "scott", "silverman"})],
+        "bandwidth_grid": ["array-like", None],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+    }
+
     def __init__(self, bandwidth="cv", bandwidth_grid=None, cv=5):
         self.bandwidth = bandwidth
         self.bandwidth_grid = bandwidth_grid
@@ -159,6 +205,8 @@ class Subspace(Model):
         Components kept, or the fraction of variance they explain.
     """
 
+    _parameter_constraints = {"n_components": N_COMPONENTS}
+
     def __init__(self, n_components=0.9):
         self.n_components = n_components
 
@@ -178,6 +226,8 @@ class Reconstruction(Model):
         layer of the encoder applied to the reconstruction (the
         reconstruction error in a neural feature space, thesis 4.3.2).
     """
+
+    _parameter_constraints = {"space": [StrOptions({"input", "features"})]}
 
     def __init__(self, space="input"):
         self.space = space
@@ -202,6 +252,13 @@ class Prototypes(Model):
     tol : float, default=1e-4
     """
 
+    _parameter_constraints = {
+        "n_clusters": _COUNT,
+        "n_init": [StrOptions({"auto"}), *_COUNT],
+        "max_iter": _COUNT,
+        "tol": _NON_NEGATIVE,
+    }
+
     def __init__(self, n_clusters=8, n_init="auto", max_iter=300, tol=1e-4):
         self.n_clusters = n_clusters
         self.n_init = n_init
@@ -223,6 +280,8 @@ class Ellipsoid(Model):
     tol : float, default=1e-4
     max_iter : int, default=100
     """
+
+    _parameter_constraints = {"tol": _POSITIVE, "max_iter": _COUNT}
 
     def __init__(self, tol=1e-4, max_iter=100):
         self.tol = tol
@@ -264,6 +323,13 @@ class LatentDensity(Model):
     score_weight : float in [0, 1], default=0.5
         alpha of the "recoding" score.
     """
+
+    _parameter_constraints = {
+        "likelihood": [StrOptions({"gaussian", "bernoulli", "laplace"})],
+        "anomaly_score": [StrOptions({"elbo", "reconstruction", "iwae", "recoding"})],
+        "n_score_samples": _COUNT,
+        "score_weight": [Interval(Real, 0, 1, closed="both")],
+    }
 
     def __init__(
         self,
@@ -319,6 +385,11 @@ class DisentangledHeads(Model):
     n_reference : int, default=5
     """
 
+    _parameter_constraints = {
+        "topk_ratio": [Interval(Real, 0, 1, closed="right")],
+        "n_reference": _COUNT,
+    }
+
     def __init__(self, topk_ratio=0.1, n_reference=5):
         self.topk_ratio = topk_ratio
         self.n_reference = n_reference
@@ -337,6 +408,8 @@ class Contexts(Model):
     ----------
     n_contexts : int, default=3
     """
+
+    _parameter_constraints = {"n_contexts": _COUNT}
 
     def __init__(self, n_contexts=3):
         self.n_contexts = n_contexts

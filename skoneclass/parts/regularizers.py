@@ -13,8 +13,13 @@ of that model instead.
 """
 
 import copy
+from numbers import Integral, Real
 
-from .base import Part
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .base import Part, PositiveInts
+
+_NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
 
 
 class Regularizer(Part):
@@ -36,6 +41,8 @@ class WeightDecay(Regularizer):
     ----------
     lam : float >= 0, default=1e-6
     """
+
+    _parameter_constraints = {"lam": _NON_NEGATIVE}
 
     def __init__(self, lam=1e-6):
         self.lam = lam
@@ -66,6 +73,10 @@ class AutoencoderPretraining(Regularizer):
         Autoencoder epochs; None uses the estimator's ``max_epochs``.
     """
 
+    _parameter_constraints = {
+        "epochs": [Interval(Integral, 1, None, closed="left"), None]
+    }
+
     def __init__(self, epochs=None):
         self.epochs = epochs
 
@@ -82,6 +93,8 @@ class Orthogonality(Regularizer):
     ----------
     weight : float >= 0, default=1.0
     """
+
+    _parameter_constraints = {"weight": _NON_NEGATIVE}
 
     def __init__(self, weight=1.0):
         self.weight = weight
@@ -115,6 +128,11 @@ class Decentralization(Regularizer):
         as in center loss, C <- C + sum_i (z_i - C) / (m + 1) (their eqs.
         9-11; the sign of their eq. 11 is read as center loss's).
     """
+
+    _parameter_constraints = {
+        "lam": _NON_NEGATIVE,
+        "center": [StrOptions({"zero", "moving"})],
+    }
 
     def __init__(self, lam=0.01, center="zero"):
         self.lam = lam
@@ -152,6 +170,11 @@ class Recoding(Regularizer):
         mixture moment-matched (no closed form exists), or the symmetric KL.
     """
 
+    _parameter_constraints = {
+        "lam": _NON_NEGATIVE,
+        "divergence": [StrOptions({"js", "symmetric_kl"})],
+    }
+
     def __init__(self, lam=0.1, divergence="js"):
         self.lam = lam
         self.divergence = divergence
@@ -176,6 +199,8 @@ class TotalCorrelation(Regularizer):
         The discriminator's hidden layers (FactorVAE's and OIAD's).
     """
 
+    _parameter_constraints = {"gamma": _NON_NEGATIVE, "hidden_dims": [PositiveInts()]}
+
     def __init__(self, gamma=40.0, hidden_dims=(1000,) * 6):
         self.gamma = gamma
         self.hidden_dims = hidden_dims
@@ -195,6 +220,8 @@ class PriorPrecision(Regularizer):
     ----------
     eta : float >= 0, default=0.1
     """
+
+    _parameter_constraints = {"eta": _NON_NEGATIVE}
 
     def __init__(self, eta=0.1):
         self.eta = eta
@@ -230,6 +257,11 @@ class DistributionShift(Regularizer):
     """
 
     _IMAGE_TRANSFORMS = ("flip_rotate", "confetti", "cutpaste")
+
+    _parameter_constraints = {
+        "prob": [Interval(Real, 0, 1, closed="both")],
+        "transform": [str, callable],
+    }
 
     def __init__(self, prob=0.01, transform="feature_mask"):
         self.prob = prob
