@@ -25,6 +25,7 @@ from .metrics import (
     labeled_roc_auc,
     roc_auc_scorer,
 )
+from .persistence import load, save
 from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
 
 __version__ = "0.1.0.dev0"
@@ -73,5 +74,7 @@ __all__ = [
     "describe",
     "labeled_average_precision",
     "labeled_roc_auc",
+    "load",
     "roc_auc_scorer",
+    "save",
 ]
