@@ -17,6 +17,7 @@ from .deep import (
     DeepSVDD,
     DeepSVDDEmbedding,
     DevNet,
+    TrainingProgressBar,
 )
 from .exceptions import LabelWarning, TrainingWarning
 from .metrics import (
@@ -69,6 +70,7 @@ __all__ = [
     "KernelPCA",
     "LabelWarning",
     "OneClassModel",
+    "TrainingProgressBar",
     "TrainingWarning",
     "average_precision_scorer",
     "describe",

@@ -1,6 +1,7 @@
 """Deep detectors: losses, training behaviour, conventions, reproducibility."""
 
 import copy
+import io
 import pickle
 import warnings
 
@@ -19,6 +20,7 @@ from skoneclass import (
     DeepSAD,
     DeepSVDD,
     OneClassModel,
+    TrainingProgressBar,
     TrainingWarning,
 )
 from skoneclass.deep.modules import (
@@ -442,6 +444,26 @@ def test_progress_checkpoints_and_the_device_used(tmp_path, capsys):
     est = AutoEncoder(
         max_epochs=3, verbose=1, callbacks=[ProgressBar(), checkpoint]
     ).fit(X_train)
-    assert f"AutoEncoder: training on {est.device_}" in capsys.readouterr().out
+    assert f"AutoEncoder: device {est.device_}" in capsys.readouterr().out
     assert (tmp_path / "params.pt").is_file()
     assert len(est.history_[:, "train_loss"]) == 3
+
+
+def test_verbose_names_the_phases_and_the_bar_runs_over_each(capsys):
+    X_train, _, _ = make_one_class_task(n_train=100)
+    bars = io.StringIO()
+    progress = TrainingProgressBar(file=bars, mininterval=0)
+    est = DeepSVDD(
+        max_epochs=3, pretrain_epochs=2, batch_size=40, verbose=1,
+        callbacks=[progress],
+    ).fit(X_train)  # fmt: skip
+    out = capsys.readouterr().out
+    pretraining = out.index("DeepSVDD: pretraining the autoencoder (2 epochs)")
+    training = out.index("DeepSVDD: training (3 epochs)")
+    assert pretraining < training
+    # One bar per phase, over all its batches: 3 per epoch (100 rows / 40).
+    bars = bars.getvalue()
+    assert "DeepSVDD: pretraining the autoencoder: 100%" in bars
+    assert "6/6" in bars and "9/9" in bars
+    assert "epoch=3/3" in bars and "train_loss=" in bars
+    assert len(est.pretrain_history_) == 2 and len(est.history_) == 3

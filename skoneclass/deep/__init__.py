@@ -4,6 +4,7 @@ from .autoencoder import AutoEncoder, DecentralizationAE
 from .cvdd import CVDD
 from .dra import DRA, DevNet
 from .embedding import AutoencoderEmbedding, DeepSVDDEmbedding
+from .engine import TrainingProgressBar
 from .fcdd import FCDD
 from .oiad import OIAD
 from .svdd import HSC, DeepSAD, DeepSVDD
@@ -24,4 +25,5 @@ __all__ = [
     "DeepSAD",
     "DeepSVDD",
     "DeepSVDDEmbedding",
+    "TrainingProgressBar",
 ]

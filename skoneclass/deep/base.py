@@ -323,11 +323,19 @@ class BaseDeepDetector(BaseDetector):
         weight_decay,
         callbacks=(),
         anomaly_fraction=None,
+        phase="training",
     ):
         """Train ``module`` on ``data``: an ``(X32, labels)`` pair of in-memory
-        arrays or an :class:`~skoneclass.deep.data.ArrayDataset`."""
+        arrays or an :class:`~skoneclass.deep.data.ArrayDataset`.
+
+        ``phase`` names the training in the verbose log and progress bars.
+        """
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
         lazy = isinstance(data, ArrayDataset)
+        phase = f"{type(self).__name__}: {phase}"
+        if self.verbose:
+            # skorch prints one table per phase; say which one follows.
+            print(f"{phase} ({max_epochs} epochs)")
         net = make_net(
             module,
             criterion,
@@ -342,6 +350,7 @@ class BaseDeepDetector(BaseDetector):
             verbose=self.verbose,
             n_samples=len(data) if lazy else len(data[0]),
             anomaly_fraction=anomaly_fraction,
+            phase=phase,
         )
         return net.fit(data, None) if lazy else net.fit(*data)
 
@@ -409,6 +418,7 @@ class BaseDeepDetector(BaseDetector):
                     data,
                     pretrain[0].epochs or self.max_epochs,
                     weight_decay,
+                    phase="pretraining the autoencoder",
                 )
                 self.pretrain_history_ = net.history
             callbacks = []
@@ -527,6 +537,15 @@ class BaseDeepDetector(BaseDetector):
         warn_if_collapsed(scores, type(self).__name__)
         return scores
 
+    def _compute_offset(self, X, boundary):
+        net = getattr(self, "net_", None)  # None: an exact solver's fit
+        weights = () if net is None else net.module_.parameters()
+        if boundary is not None and not all(torch.isfinite(w).all() for w in weights):
+            # A diverged network has no boundary to trust: a finite offset_
+            # would sit on top of NaN scores.
+            return float("nan")
+        return super()._compute_offset(X, boundary)
+
     def _draw_seed(self):
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 
@@ -534,7 +553,7 @@ class BaseDeepDetector(BaseDetector):
         """Resolve ``device_`` for a fit (and say it when verbose)."""
         self.device_ = resolve_device(self.device)
         if self.verbose:
-            print(f"{type(self).__name__}: training on {self.device_}")
+            print(f"{type(self).__name__}: device {self.device_}")
 
     @contextlib.contextmanager
     def _seeded_torch(self, seed):

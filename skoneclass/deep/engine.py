@@ -105,11 +105,18 @@ class Batches:
 class OneClassNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss takes per-sample model outputs and labels.
 
+    ``phase`` names what it trains ("pretraining", "training"), for the
+    verbose log and :class:`TrainingProgressBar`.
+
     In-memory arrays (moved to the device once per fit) and memory-mapped
     ones (:class:`~skoneclass.deep.data.ArrayDataset`) train through
     :class:`Batches`; any other dataset, or a customized iterator, goes
     through skorch's ``DataLoader`` as usual.
     """
+
+    def __init__(self, *args, phase="training", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phase = phase
 
     def _set_training(self, training=True):
         # skorch sets the mode before every batch; walking the module tree
@@ -321,6 +328,69 @@ class RadiusUpdate(Callback):
             net.criterion_.solve_radius(s)
 
 
+class TrainingProgressBar(Callback):
+    """A progress bar over a whole training phase, named after the phase.
+
+    skorch's ``ProgressBar`` counts the batches of one epoch, so on tabular
+    data (a few batches per epoch) it flashes once per epoch and shows no
+    total in the first. This bar runs once per phase (a deep detector's
+    autoencoder pretraining, then its training) over all its batches, and
+    shows the epoch and the last epoch's training loss.
+
+    Parameters
+    ----------
+    **tqdm_kwargs
+        Passed to :class:`tqdm.auto.tqdm` (e.g. ``leave=False``,
+        ``file=sys.stdout``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skoneclass import DeepSVDD, TrainingProgressBar
+    >>> X = np.random.RandomState(0).randn(100, 4)
+    >>> est = DeepSVDD(max_epochs=3, callbacks=[TrainingProgressBar(disable=True)])
+    >>> est = est.fit(X)
+    """
+
+    def __init__(self, **tqdm_kwargs):
+        self.tqdm_kwargs = tqdm_kwargs
+
+    def get_params(self, deep=True):
+        return dict(self.tqdm_kwargs)
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        from tqdm.auto import tqdm
+
+        size = len(X) if net.batch_size == -1 else min(net.batch_size, len(X))
+        drop_last = net.get_params_for("iterator_train").get("drop_last", False)
+        per_epoch = len(X) // size if drop_last else -(-len(X) // size)
+        self.bar_ = tqdm(
+            total=net.max_epochs * max(per_epoch, 1),
+            desc=getattr(net, "phase", "training"),
+            unit="batch",
+            **self.tqdm_kwargs,
+        )
+        self.batches_ = 0
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if training:
+            self.batches_ += 1
+            self.bar_.update(1)
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            # Now the true count (balanced batches differ from the estimate).
+            self.bar_.total = net.max_epochs * self.batches_
+        self.bar_.set_postfix(
+            epoch=f"{len(net.history)}/{net.max_epochs}",
+            train_loss=f"{net.history[-1, 'train_loss']:.4g}",
+            refresh=False,
+        )
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+
+
 #: Optimizers with a fused implementation on these devices (torch >= 2.4).
 FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW)
 FUSED_ON = ("cpu", "cuda")
@@ -383,6 +453,7 @@ def make_net(
     verbose,
     n_samples,
     anomaly_fraction=None,
+    phase="training",
 ):
     """A :class:`OneClassNet` with the thesis's training recipe.
 
@@ -391,7 +462,8 @@ def make_net(
     A last batch of a single sample is dropped: batch norm cannot train on it.
     ``anomaly_fraction`` balances the batches (:class:`Batches`).
     ``device`` may be an ``accelerate.Accelerator``: the net is then an
-    :class:`AcceleratedOneClassNet`.
+    :class:`AcceleratedOneClassNet`. ``phase`` names the training, e.g.
+    "DeepSAD: pretraining the autoencoder".
     """
     net_class, options = OneClassNet, {"device": device}
     if is_accelerator(device):
@@ -428,5 +500,6 @@ def make_net(
         train_split=None,
         callbacks=[*schedule, NonFiniteLossWarning(), *(callbacks or [])],
         verbose=verbose,
+        phase=phase,
         **options,
     )
