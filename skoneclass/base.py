@@ -96,7 +96,9 @@ def _flatten_images(X, name, accepts_images=True):
         raise ValueError(f"{name} takes {takes}; got a {ndim}-D X of shape {X.shape}.")
     shape = (1, *X.shape[1:]) if ndim == 3 else tuple(X.shape[1:])
     shape = tuple(int(d) for d in shape)
-    return X.reshape(X.shape[0], -1), shape
+    # An explicit width: reshape cannot infer -1 for 0 images, and
+    # check_array then says that 0 samples were given.
+    return X.reshape(X.shape[0], int(np.prod(shape))), shape
 
 
 class BaseDetector(OutlierMixin, BaseEstimator):

@@ -5,6 +5,7 @@ learned, e.g. an OC-SVM on autoencoder codes (thesis 4.4): in skoneclass,
 ``make_pipeline(AutoencoderEmbedding(), OCSVM())``.
 """
 
+import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -54,8 +55,11 @@ class _DetectorEmbedding(
         estimator = self._default() if self.estimator is None else self.estimator
         self.estimator_ = clone(estimator).fit(X, y)
         self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
         # Names of the output columns (get_feature_names_out, set_output).
-        first = self.estimator_._validate_X(X, reset=False)[:1]
+        # One row as given (a DataFrame stays one, with its column names).
+        first = X.iloc[:1] if hasattr(X, "iloc") else np.asarray(X)[:1]
         self._n_features_out = self.estimator_.embed(first).shape[1]
         return self
 
