@@ -15,6 +15,7 @@ engine of the deep estimators. The named estimators are presets:
 
 from sklearn.utils._param_validation import StrOptions
 
+from ._docstrings import shared_parameters
 from .deep.base import BaseDeepDetector, check_sgd_parts
 from .parts import INFERENCE_MODES, make_parts
 from .parts.feature_maps import MLP, FeatureMap, Kernel
@@ -114,6 +115,7 @@ def _as_tuple(regularizer):
     return (regularizer,)
 
 
+@shared_parameters()
 class OneClassModel(BaseDeepDetector):
     """A one-class model composed of the five dimensions of the unifying view.
 
@@ -160,8 +162,7 @@ class OneClassModel(BaseDeepDetector):
         feature map is not trainable, else SGD. "sgd" on a fixed explicit
         feature map trains the model's own parameters (e.g. a learned center
         and radius: kernel SVDD by SGD on random Fourier features).
-    optimizer, lr, lr_milestones, max_epochs, batch_size, device, callbacks, verbose
-        SGD training, as for :class:`~skoneclass.DeepSVDD`.
+    {shared}
     random_state : int, RandomState instance or None, default=None
         Seeds the network, random feature maps, batch order and the
         randomized exact solvers.

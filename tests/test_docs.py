@@ -66,3 +66,41 @@ def test_the_documentation_builds_without_warnings(tmp_path):
     images = html / "_images"
     for example in ("big_moon_small_moon", "reconstruction_heatmaps"):
         assert (images / f"sphx_glr_{example}_001.png").is_file(), example
+
+
+def _public_estimators():
+    from sklearn.base import BaseEstimator
+
+    return {
+        name: obj
+        for name in skoneclass.__all__
+        if inspect.isclass(obj := getattr(skoneclass, name))
+        and issubclass(obj, BaseEstimator)
+        and obj is not BaseDetector
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_public_estimators()))
+def test_documented_defaults_are_the_signatures(name):
+    """Every parameter is documented with the default its signature has."""
+    from skoneclass._docstrings import documented_parameters
+
+    cls = _public_estimators()[name]
+    documented = documented_parameters(cls.__doc__)
+    for param in list(inspect.signature(cls.__init__).parameters.values())[1:]:
+        assert param.name in documented, f"{name}.{param.name} is not documented"
+        text = documented[param.name]
+        assert text is not None, f"{name}.{param.name} documents no default"
+        try:
+            value = eval(text, {})  # the docs write Python literals
+        except (NameError, SyntaxError):
+            value = text
+        assert value == param.default, (
+            f"{name}.{param.name}: documented default={text}, "
+            f"signature {param.default!r}"
+        )
+
+
+def test_the_shared_parameters_fill_every_placeholder():
+    for name, cls in _public_estimators().items():
+        assert "{shared}" not in cls.__doc__, name

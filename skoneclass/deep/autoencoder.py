@@ -4,13 +4,14 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._docstrings import shared_parameters
 from ..parts.losses import MeanScore
 from ..parts.models import Reconstruction
 from ..parts.regularizers import Decentralization
 from .base import NetworkPreset
-from .svdd import _SHARED_DOC
 
 
+@shared_parameters()
 class AutoEncoder(NetworkPreset):
     """Deep autoencoder; the anomaly score is the reconstruction error.
 
@@ -109,6 +110,7 @@ class AutoEncoder(NetworkPreset):
         }
 
 
+@shared_parameters()
 class DecentralizationAE(AutoEncoder):
     """Autoencoder with the latent decentralization loss (Hong & Choe, IEEE Access).
 
@@ -226,7 +228,3 @@ class DecentralizationAE(AutoEncoder):
             ),
             "inference": "frequentist",
         }
-
-
-for _cls in (AutoEncoder, DecentralizationAE):
-    _cls.__doc__ = _cls.__doc__.replace("    {shared}", _SHARED_DOC.strip("\n"))

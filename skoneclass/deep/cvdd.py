@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback
 from torch import nn
 
+from .._docstrings import shared_parameters
 from ..parts.feature_maps import SelfAttention
 from ..parts.losses import MeanScore
 from ..parts.models import Contexts
@@ -161,6 +162,7 @@ class AlphaAnnealing(Callback):
         net.criterion_.alpha = alpha
 
 
+@shared_parameters()
 class CVDD(BaseDeepDetector):
     """Context Vector Data Description (Ruff et al., 2019; thesis 3.2).
 
@@ -181,8 +183,9 @@ class CVDD(BaseDeepDetector):
 
     Parameters
     ----------
-    embeddings : array-like of shape (n_tokens, embedding_dim)
-        Word vectors, row i for token id i (frozen); required. Bring your
+    embeddings : array-like of shape (n_tokens, embedding_dim), default=None
+        Word vectors, row i for token id i (frozen); required (None is
+        refused at fit). Bring your
         own (GloVe, fastText) or train them on your corpus; nothing is
         downloaded.
     n_contexts : int, default=3
@@ -194,14 +197,7 @@ class CVDD(BaseDeepDetector):
         10 reliable).
     alpha_max : float, default=1.0
         Final softmax temperature of the context weights.
-    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
-    lr : float, default=1e-2
-    lr_milestones : tuple of int or None, default=None
-    max_epochs : int, default=100
-    batch_size : int, default=64
-    weight_decay : float, default=5e-7
-    device, random_state, callbacks, verbose, contamination
-        As for the other deep detectors.
+    {shared}
 
     Attributes
     ----------

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from torch import nn
 
+from .._docstrings import shared_parameters
 from ..parts.base import PositiveInts
 from ..parts.feature_maps import FCN, MLP
 from ..parts.losses import DeviationLoss
@@ -26,9 +27,9 @@ from ..parts.models import DisentangledHeads, LinearScore
 from ..parts.regularizers import DistributionShift, WeightDecay
 from .base import BaseDeepDetector, NetworkPreset
 from .modules import deviation, shift_inputs
-from .svdd import _SHARED_DOC
 
 
+@shared_parameters()
 class DevNet(NetworkPreset):
     """Deviation Networks (Pang, Shen & van den Hengel, 2019).
 
@@ -131,8 +132,6 @@ class DevNet(NetworkPreset):
             "inference": "frequentist",
         }
 
-
-DevNet.__doc__ = DevNet.__doc__.replace("    {shared}", _SHARED_DOC.strip("\n"))
 
 #: The heads of DRA, in the order of :meth:`DRA.head_scores`' columns.
 HEADS = ("seen", "pseudo", "residual", "normal")
@@ -258,6 +257,7 @@ class DRAObjective(nn.Module):
         return loss
 
 
+@shared_parameters()
 class DRA(BaseDeepDetector):
     """Disentangled Representations of Abnormalities (Ding et al., CVPR 2022).
 
@@ -310,14 +310,7 @@ class DRA(BaseDeepDetector):
     anomaly_fraction : float in (0, 1), default=0.5
     grad_clip : float or None, default=1.0
         Gradient norm clipping.
-    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
-    lr : float, default=1e-3
-    lr_milestones : tuple of int or None, default=None
-    max_epochs : int, default=50
-    batch_size : int, default=64
-    weight_decay : float, default=1e-5
-    device, random_state, callbacks, verbose, contamination
-        As for the other deep detectors.
+    {shared}
 
     Attributes
     ----------

@@ -14,6 +14,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstrings import shared_parameters
 from ..parts.feature_maps import FCN
 from ..parts.losses import HSCLoss
 from ..parts.models import Heatmap
@@ -22,6 +23,9 @@ from .base import BaseDeepDetector
 from .networks import gaussian_upsample
 
 
+@shared_parameters(
+    random_state="Seeds initialization, batch order and the synthetic anomalies."
+)
 class FCDD(BaseDeepDetector):
     """Fully Convolutional Data Description (Liznerski et al., 2021; thesis 3.1).
 
@@ -63,18 +67,7 @@ default="confetti"
     image_shape : "auto" or (C, H, W), default="auto"
         "auto": ``X`` holds images (n, C, H, W) or (n, H, W). A tuple lets
         ``X`` hold them flattened.
-    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
-    lr : float, default=1e-3
-    lr_milestones : tuple of int or None, default=None
-    max_epochs : int, default=50
-    batch_size : int, default=128
-    weight_decay : float, default=1e-6
-    device : str, default="auto"
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialization, batch order and the synthetic anomalies.
-    callbacks : list of skorch callbacks, default=None
-    verbose : int, default=0
-    contamination : "auto" or float in (0, 0.5], default="auto"
+    {shared}
 
     Attributes
     ----------

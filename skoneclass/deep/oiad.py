@@ -9,11 +9,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstrings import shared_parameters
 from ..parts.losses import NegativeLogLikelihood
 from ..parts.models import LatentDensity
 from ..parts.regularizers import PriorPrecision, TotalCorrelation
 from .base import IMAGE_NETWORKS, NetworkPreset
-from .vae import _VAE_DOC, _VariationalPreset
+from .vae import VAE_DESCRIPTIONS, _VariationalPreset
 from .variational import gaussian_kl
 
 
@@ -46,6 +47,7 @@ def ssim(X, Y, shape, data_range, window=7, sigma=1.5):
     return index.flatten(start_dim=1).mean(dim=1)
 
 
+@shared_parameters(**VAE_DESCRIPTIONS)
 class OIAD(_VariationalPreset):
     """One-for-all image anomaly detection by disentanglement (Wang et al., 2020).
 
@@ -365,6 +367,3 @@ class OIAD(_VariationalPreset):
             Z = self._morph_codes(module.encode(batch)[0])
             out = module.decode(Z.reshape(-1, Z.shape[-1]))
         return out.view(*Z.shape[:3], -1).cpu().numpy()
-
-
-OIAD.__doc__ = OIAD.__doc__.replace("    {shared}", _VAE_DOC.strip("\n"))

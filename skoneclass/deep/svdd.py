@@ -9,45 +9,10 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._docstrings import shared_parameters
 from ..parts.losses import DeepSADLoss, Hinge, HSCLoss, MeanScore
 from ..parts.models import Hypersphere
 from .base import NetworkPreset
-
-_SHARED_DOC = """
-    network : {"mlp", "lenet28", "lenet32"} or FeatureMap, default="mlp"
-        Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray
-        or 32x32 color images, or a trainable part such as
-        ``skoneclass.parts.ConvNet(image_shape=(1, 8, 8))`` (the MLP
-        parameters below then do not apply).
-    hidden_dims : tuple of int or "auto", default="auto"
-        MLP hidden widths; "auto" uses the thesis's ODDS sizes (128-64 for
-        more than 100 features, else 32-16).
-    rep_dim : int or "auto", default="auto"
-        Representation size; "auto": 32 above 100 features, 8 above 8, else
-        4 (thesis ODDS sizes); 32 / 128 for the LeNets.
-    activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
-    negative_slope : float, default=0.01
-        Leaky ReLU slope (reference code; the thesis text says 0.1).
-    batch_norm : bool, default=True
-        Batch norm without affine parameters in the hidden layers.
-    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
-    lr : float, default=1e-4
-    lr_milestones : tuple of int, default=(50,)
-        Epochs after which the learning rate is divided by 10.
-    max_epochs : int, default=150
-    batch_size : int, default=200
-    weight_decay : float, default=1e-6
-        L2 penalty lambda on the weights.
-    device : str, default="auto"
-        "auto" picks CUDA when available; "cuda" without a GPU is an error.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialization and batch order; CPU fits are reproducible.
-    callbacks : list of skorch callbacks, default=None
-        Added to the training (e.g. ``skorch.callbacks.EarlyStopping``).
-    verbose : int, default=0
-        skorch's per-epoch log.
-    contamination : "auto" or float in (0, 0.5], default="auto"
-        Fraction of training samples below ``offset_``."""
 
 
 class _HypersphereDetector(NetworkPreset):
@@ -69,6 +34,7 @@ class _HypersphereDetector(NetworkPreset):
         }
 
 
+@shared_parameters()
 class DeepSVDD(_HypersphereDetector):
     """Deep Support Vector Data Description (Ruff et al., 2018; thesis 2.2).
 
@@ -197,6 +163,7 @@ class DeepSVDD(_HypersphereDetector):
         return self._parts(model, loss)
 
 
+@shared_parameters()
 class DeepSAD(_HypersphereDetector):
     """Deep Semi-supervised Anomaly Detection (Ruff et al., 2020; thesis 2.3).
 
@@ -326,6 +293,7 @@ class DeepSAD(_HypersphereDetector):
         return self._parts(model, loss)
 
 
+@shared_parameters()
 class HSC(_HypersphereDetector):
     """Hypersphere Classifier (Ruff et al., 2020; thesis 2.3.5).
 
@@ -442,7 +410,3 @@ class HSC(_HypersphereDetector):
         """Radial classifier exp(-h(phi(x))) around the origin; cross-entropy."""
         model = Hypersphere(center="origin", norm=self.norm)
         return self._parts(model, HSCLoss(eta=self.eta), bias=self.bias)
-
-
-for _cls in (DeepSVDD, DeepSAD, HSC):
-    _cls.__doc__ = _cls.__doc__.replace("    {shared}", _SHARED_DOC.strip("\n"))

@@ -9,30 +9,18 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._docstrings import shared_parameters
 from ..parts.losses import NegativeLogLikelihood, SemanticDeviationLoss
 from ..parts.models import LatentDensity
 from ..parts.regularizers import DistributionShift, Recoding, WeightDecay
 from .base import IMAGE_NETWORKS, NetworkPreset
-from .svdd import _SHARED_DOC
 
-#: The deep presets' shared parameters with the VAE family's training defaults.
-_VAE_DOC = (
-    _SHARED_DOC.replace("lr : float, default=1e-4", "lr : float, default=1e-3")
-    .replace(
-        "lr_milestones : tuple of int, default=(50,)",
-        "lr_milestones : tuple of int or None, default=None",
-    )
-    .replace("max_epochs : int, default=150", "max_epochs : int, default=100")
-    .replace("batch_size : int, default=200", "batch_size : int, default=128")
-    .replace(
-        'rep_dim : int or "auto", default="auto"\n        Representation size',
-        'rep_dim : int or "auto", default="auto"\n        Latent size',
-    )
-    .replace(
-        "Batch norm without affine parameters in the hidden layers.",
-        "Batch norm in the hidden layers.",
-    )
-)
+#: What the VAE family's shared parameters mean where it differs.
+VAE_DESCRIPTIONS = {
+    "rep_dim": 'Latent size; "auto": 32 above 100 features, 8 above 8, else 4\n'
+    "(thesis ODDS sizes); 32 / 128 for the LeNets.",
+    "batch_norm": "Batch norm in the hidden layers.",
+}
 
 _SCORES = {"elbo", "reconstruction", "iwae"}
 
@@ -50,6 +38,7 @@ class _VariationalPreset(NetworkPreset):
         }
 
 
+@shared_parameters(**VAE_DESCRIPTIONS)
 class VAE(_VariationalPreset):
     """Variational autoencoder (Kingma & Welling, 2014; thesis 4.1.2, 4.2.3).
 
@@ -170,6 +159,7 @@ class VAE(_VariationalPreset):
         )
 
 
+@shared_parameters(**VAE_DESCRIPTIONS, negative_slope="Leaky ReLU slope (the paper's).")
 class RSCVAE(_VariationalPreset):
     """Recoding semantic consistency VAE (Zhang & Du, 2023).
 
@@ -222,10 +212,11 @@ class RSCVAE(_VariationalPreset):
     divergence : {"js", "symmetric_kl"}, default="js"
     shift_prob : float in [0, 1], default=0.01
         Mode "shifted": probability that a sample becomes a pseudo anomaly.
-    shift_transform : {"auto", "flip_rotate", "feature_mask", "feature_shuffle"}
+    shift_transform : {"auto", "flip_rotate", "feature_mask", "feature_shuffle"}, \
+default="auto"
         Mode "shifted": "auto" flips and rotates images (the paper's shift
         for digits) on an image network, and masks 25% of the features
-        otherwise (default "auto").
+        otherwise.
     {shared}
 
     Attributes
@@ -356,14 +347,3 @@ class RSCVAE(_VariationalPreset):
             )
         self.mode_ = mode
         return super()._fit(X, y)
-
-
-VAE.__doc__ = VAE.__doc__.replace("    {shared}", _VAE_DOC.strip("\n"))
-RSCVAE.__doc__ = RSCVAE.__doc__.replace(
-    "    {shared}",
-    _VAE_DOC.replace(
-        "negative_slope : float, default=0.01\n"
-        "        Leaky ReLU slope (reference code; the thesis text says 0.1).",
-        "negative_slope : float, default=0.2\n        Leaky ReLU slope (the paper's).",
-    ).strip("\n"),
-)

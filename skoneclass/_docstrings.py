@@ -1,0 +1,127 @@
+"""The documentation of the parameters the deep estimators share.
+
+Each estimator's docstring holds the line ``{shared}``; the
+:func:`shared_parameters` class decorator replaces it with the parameters of
+this table that the estimator's ``__init__`` takes and its docstring does not
+document itself, in signature order, each with the default of the signature
+(so a changed default cannot leave a stale one in the docs).
+"""
+
+import inspect
+import re
+
+#: name -> (type, description). The default is the signature's.
+SHARED_PARAMETERS = {
+    "network": (
+        '{"mlp", "lenet28", "lenet32"} or FeatureMap',
+        "Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray\n"
+        "or 32x32 color images, or a trainable part such as\n"
+        "``skoneclass.parts.ConvNet(image_shape=(1, 8, 8))`` (the MLP\n"
+        "parameters below then do not apply).",
+    ),
+    "hidden_dims": (
+        'tuple of int or "auto"',
+        'MLP hidden widths; "auto" uses the thesis\'s ODDS sizes (128-64 for\n'
+        "more than 100 features, else 32-16).",
+    ),
+    "rep_dim": (
+        'int or "auto"',
+        'Representation size; "auto": 32 above 100 features, 8 above 8, else\n'
+        "4 (thesis ODDS sizes); 32 / 128 for the LeNets.",
+    ),
+    "activation": ('{"leaky_relu", "relu", "elu"}', "Hidden-layer activation."),
+    "negative_slope": (
+        "float",
+        "Leaky ReLU slope (reference code; the thesis text says 0.1).",
+    ),
+    "batch_norm": (
+        "bool",
+        "Batch norm without affine parameters in the hidden layers.",
+    ),
+    "optimizer": ('{"adam", "adamw", "sgd"} or torch optimizer class', ""),
+    "lr": ("float", "Learning rate."),
+    "lr_milestones": (
+        "tuple of int or None",
+        "Epochs after which the learning rate is divided by 10.",
+    ),
+    "max_epochs": ("int", ""),
+    "batch_size": ("int", ""),
+    "weight_decay": ("float", "L2 penalty lambda on the weights."),
+    "device": (
+        "str, torch.device or accelerate.Accelerator",
+        '"auto" picks CUDA when available; "cuda" without a GPU is an error.\n'
+        "An ``Accelerator`` trains on the devices it manages.",
+    ),
+    "random_state": (
+        "int, RandomState instance or None",
+        "Seeds initialization and batch order; CPU fits are reproducible.",
+    ),
+    "callbacks": (
+        "list of skorch callbacks",
+        "Added to the training (e.g. ``skoneclass.TrainingProgressBar()``,\n"
+        "``skorch.callbacks.EarlyStopping``).",
+    ),
+    "verbose": (
+        "int",
+        "1: the device, each training phase's name and its per-epoch log.",
+    ),
+    "contamination": (
+        '"auto" or float in (0, 0.5]',
+        "Fraction of training samples below ``offset_``.",
+    ),
+}
+
+
+def format_default(value):
+    """A default as the docs write it: ``"auto"``, ``1e-4``, ``(50,)``."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float) and value != 0 and abs(value) < 1e-3:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return repr(value)
+
+
+def documented_parameters(doc):
+    """``{name: default text or None}`` of a numpydoc Parameters section."""
+    section = re.search(
+        r"^Parameters\n-+\n(.*?)(?=^\w[\w ]*\n-+\n|\Z)",
+        inspect.cleandoc(doc or ""),
+        flags=re.DOTALL | re.MULTILINE,
+    )
+    found = {}
+    for line in section.group(1).splitlines() if section else ():
+        match = re.match(r"^(\w[\w, ]*?) : (.*)$", line)
+        if match:
+            default = re.search(r"default=(.+)$", match.group(2))
+            for name in match.group(1).split(","):
+                found[name.strip()] = default.group(1) if default else None
+    return found
+
+
+def shared_parameters(**descriptions):
+    """Class decorator: fill the ``{shared}`` line of the docstring.
+
+    Parameters
+    ----------
+    **descriptions : str
+        A description replacing the table's for this class, by parameter.
+    """
+
+    def fill(cls):
+        own = documented_parameters(cls.__doc__.replace("{shared}", ""))
+        signature = inspect.signature(cls.__init__).parameters.values()
+        lines = []
+        for param in signature:
+            if param.name not in SHARED_PARAMETERS or param.name in own:
+                continue
+            kind, text = SHARED_PARAMETERS[param.name]
+            text = descriptions.get(param.name, text)
+            lines.append(
+                f"    {param.name} : {kind}, default={format_default(param.default)}"
+            )
+            lines += [f"        {row}" for row in text.splitlines()]
+        cls.__doc__ = cls.__doc__.replace("    {shared}", "\n".join(lines))
+        return cls
+
+    return fill
