@@ -93,9 +93,9 @@ def test_fcdd_needs_negatives_and_images():
         FCDD(max_epochs=1).fit(X.reshape(20, -1))
     # The FCN's shape checks, by the part and through the estimator.
     with pytest.raises(ValueError, match=r"needs image sides divisible by 4, got"):
-        FCN((1, 30, 30), channels=(8, 8, 8)).build(900)
+        FCN((1, 30, 30), channels=(8, 8, 8)).network_kwargs(900)
     with pytest.raises(ValueError, match=r"takes \(C, H, W\) images of 64 features"):
-        FCN((1, 8, 8)).build(63)
+        FCN((1, 8, 8)).network_kwargs(63)
     with pytest.raises(ValueError, match="divisible by 8"):
         FCDD(channels=(4, 4, 4, 4), max_epochs=1).fit(X[:, :, :6, :6])
     assert FCN((1, 8, 8), channels=(4, 4)).output_dim(64) == 16  # a 4x4 map

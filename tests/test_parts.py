@@ -74,3 +74,41 @@ def test_network_sizes_and_devices_that_are_valid_pass():
     DeepSVDD(hidden_dims=[8], device="cpu", max_epochs=1).fit(X)
     AutoEncoder(hidden_dims=(), max_epochs=1).fit(X)  # a linear autoencoder
     OneClassModel(P.MLP(hidden_dims=(4,)), device="cpu", max_epochs=1).fit(X)
+
+
+def test_the_parts_are_specifications_without_torch():
+    """No module of skoneclass.parts imports torch or skoneclass.deep; their
+    torch realizations are the builders of skoneclass.deep.builders."""
+    import ast
+    from pathlib import Path
+
+    for path in Path(P.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")]
+            else:
+                continue
+            for name in names:
+                assert not name.startswith(("torch", "skorch", "..deep")), (
+                    f"{path.name} imports {name}"
+                )
+
+
+def test_every_sgd_part_has_a_builder():
+    from skoneclass.deep.builders import (
+        build_criterion,
+        build_decoder,
+        build_network,
+        has_builder,
+    )
+
+    for loss in (P.MeanScore(), P.Hinge(), P.DeepSADLoss(), P.HSCLoss(),
+                 P.NegativeLogLikelihood(), P.SemanticDeviationLoss(),
+                 P.DeviationLoss()):  # fmt: skip
+        assert has_builder(build_criterion, loss), loss
+    assert not has_builder(build_criterion, P.SemiSupervisedHinge())  # exact only
+    for feature_map in (P.MLP(), P.LeNet(), P.ConvNet(), P.FCN()):
+        assert has_builder(build_network, feature_map), feature_map
+    assert not has_builder(build_decoder, P.FCN())

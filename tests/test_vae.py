@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from benchmarks.digits import METHODS, digit_task, evaluate
 from skoneclass import OIAD, RSCVAE, VAE, DecentralizationAE, OneClassModel
 from skoneclass.datasets import load_odds, semisupervised_split
+from skoneclass.deep.builders import build_decoder, build_network
 from skoneclass.deep.networks import LeNet as _TorchLeNet
 from skoneclass.deep.oiad import ssim
 from skoneclass.deep.variational import gaussian_divergence, gaussian_kl
@@ -437,7 +438,7 @@ def test_lenets_are_the_thesis_networks(shape, rep_dim, channels):
     anywhere (Deep SVDD's hypersphere collapse), and a mirrored decoder."""
     part = LeNet(shape)
     n = int(np.prod(shape))
-    encoder, decoder = part.build(n), part.build_decoder(n)
+    encoder, decoder = build_network(part, n), build_decoder(part, n)
     assert part.output_dim(n) == rep_dim
     convs = [m for m in encoder.modules() if isinstance(m, torch.nn.Conv2d)]
     assert [c.out_channels for c in convs] == list(channels)
@@ -455,9 +456,9 @@ def test_lenets_are_the_thesis_networks(shape, rep_dim, channels):
         assert Z.shape == (4, rep_dim)
         assert decoder.eval()(Z).shape == (4, n)
     with pytest.raises(ValueError, match=r"takes image_shape \(1, 28, 28\) or"):
-        LeNet((1, 32, 32)).build(1024)
+        LeNet((1, 32, 32)).network_kwargs(1024)
     with pytest.raises(ValueError, match="takes flattened images of 784 features"):
-        LeNet((1, 28, 28)).build(100)
+        LeNet((1, 28, 28)).network_kwargs(100)
 
 
 def test_accelerate_trains_the_vae_family_as_plain_pytorch():

@@ -48,6 +48,15 @@ from ..parts.regularizers import (
     TotalCorrelation,
     WeightDecay,
 )
+from .builders import (
+    build_criterion,
+    build_decoder,
+    build_latent_penalty,
+    build_network,
+    build_penalty,
+    build_shift,
+    has_builder,
+)
 from .data import ArrayDataset, Rows, is_memory_mapped
 from .engine import (
     DeviceName,
@@ -159,7 +168,7 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
             f"loss={loss!r} trains a density by SGD only as a LatentDensity() "
             f"(a VAE), got model={model!r}."
         )
-    if loss.build() is None:
+    if not has_builder(build_criterion, loss):
         raise ValueError(
             f"loss={loss!r} has no SGD solver; it is solved exactly only "
             "(solver='exact'). The semi-supervised losses trained by SGD are "
@@ -396,22 +405,24 @@ class BaseDeepDetector(BaseDetector):
             n_features = data[0].shape[1]
         bias = not any(isinstance(r, BiasFree) for r in regularizers)
         weight_decay = sum(r.lam for r in regularizers if isinstance(r, WeightDecay))
-        penalties = [r.build_penalty() for r in regularizers]
+        penalties = [build_penalty(r) for r in regularizers]
         penalties = [p for p in penalties if p is not None]
-        latent = [r.build_latent_penalty() for r in regularizers]
+        latent = [build_latent_penalty(r) for r in regularizers]
         latent = [p for p in latent if p is not None]
         pretrain = [r for r in regularizers if isinstance(r, AutoencoderPretraining)]
         with self._seeded_torch(seed):
             if variational:
                 # Two outputs per code: the mean and log-variance of q(z|x).
                 latent_dim = feature_map.output_dim(n_features)
-                encoder = feature_map.build(n_features, bias, n_outputs=2 * latent_dim)
+                encoder = build_network(
+                    feature_map, n_features, bias, n_outputs=2 * latent_dim
+                )
             elif trainable:
-                encoder = feature_map.build(n_features, bias)
+                encoder = build_network(feature_map, n_features, bias)
             else:
                 encoder = nn.Identity()
             if pretrain:
-                decoder = feature_map.build_decoder(n_features, bias)
+                decoder = build_decoder(feature_map, n_features, bias)
                 net = self._train(
                     ReconstructionNet(encoder, decoder),
                     MeanOutput(),
@@ -428,13 +439,13 @@ class BaseDeepDetector(BaseDetector):
                     model,
                     regularizers,
                     encoder,
-                    feature_map.build_decoder(n_features, bias),
+                    build_decoder(feature_map, n_features, bias),
                     latent_dim,
                     penalties,
                     shift,
                 )
             elif isinstance(model, Reconstruction):
-                decoder = feature_map.build_decoder(n_features, bias)
+                decoder = build_decoder(feature_map, n_features, bias)
                 module = ReconstructionNet(
                     encoder, decoder, model.space, penalties, latent, shift
                 )
@@ -452,7 +463,7 @@ class BaseDeepDetector(BaseDetector):
                     callbacks = [RadiusUpdate(loss.warm_up_epochs)]
             self.net_ = self._train(
                 module,
-                loss.build(),
+                build_criterion(loss),
                 data,
                 self.max_epochs,
                 weight_decay,
@@ -484,7 +495,7 @@ class BaseDeepDetector(BaseDetector):
         for reg in regularizers:
             if isinstance(reg, DistributionShift):
                 shape = getattr(feature_map, "image_shape", None)
-                return reg.prob, reg.build_transform(shape)
+                return reg.prob, build_shift(reg, shape)
         return None
 
     def _with_image_shape(self, feature_map):

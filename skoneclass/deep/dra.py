@@ -26,6 +26,7 @@ from ..parts.losses import DeviationLoss
 from ..parts.models import DisentangledHeads, LinearScore
 from ..parts.regularizers import DistributionShift, WeightDecay
 from .base import BaseDeepDetector, NetworkPreset
+from .builders import build_network, build_shift
 from .modules import deviation, shift_inputs
 
 
@@ -434,8 +435,8 @@ class DRA(BaseDeepDetector):
         if kind == "cnn":
             # A ValueError for rows: the FCN takes its shape from images.
             part = self._with_image_shape(self._feature_part())
-            return part.build(n_features, n_outputs=None)
-        return self._feature_part().build(n_features, bias=True)
+            return build_network(part, n_features, n_outputs=None)
+        return build_network(self._feature_part(), n_features, bias=True)
 
     def _fit(self, X, y):
         self._set_device()
@@ -466,7 +467,7 @@ class DRA(BaseDeepDetector):
                 torch.as_tensor(X32[references]),
                 self.topk_ratio,
                 use_seen,
-                (self.pseudo_fraction, shift.build_transform(shape)),
+                (self.pseudo_fraction, build_shift(shift, shape)),
                 shape,
             )
             callbacks = [GradientNormClipping(self.grad_clip)] if self.grad_clip else []

@@ -21,17 +21,6 @@ ACTIVATIONS = {
 }
 
 
-def auto_mlp_dims(n_features):
-    """(hidden_dims, rep_dim) of the thesis's ODDS MLPs, extended to any width.
-
-    arrhythmia (274 features) 128-64-32; cardio, satellite, satimage-2 and
-    shuttle (9 to 36) 32-16-8; thyroid (6) 32-16-4.
-    """
-    if n_features > 100:
-        return (128, 64), 32
-    return (32, 16), (4 if n_features <= 8 else 8)
-
-
 def _glorot(module):
     for m in module.modules():
         if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d):

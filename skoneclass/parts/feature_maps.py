@@ -8,9 +8,9 @@ Three kinds, which decide how a model on top of them can be trained:
   :class:`Nystroem` and :class:`Embedding` (any pre-fitted transformer). They
   have ``fit(X)`` / ``transform(X)`` and are applied once, before training.
 - *trainable*: :class:`MLP`, :class:`LeNet`, :class:`ConvNet` and the fully
-  convolutional :class:`FCN`, phi_omega, whose
-  ``build(n_features, bias)`` returns the torch network the SGD solver trains
-  (and ``build_decoder`` its mirror for autoencoders).
+  convolutional :class:`FCN`, phi_omega. Their ``network_kwargs(n_features)``
+  says what network n features get; :mod:`skoneclass.deep.builders` builds it
+  (and its mirrored decoder for autoencoders) for the SGD solver.
 """
 
 from numbers import Integral, Real
@@ -37,6 +37,19 @@ KERNEL_PARAMETER_CONSTRAINTS = {
 _STATIONARY = ("rbf", "laplacian")
 
 _COUNT = [Interval(Integral, 1, None, closed="left")]
+
+
+def auto_mlp_dims(n_features):
+    """(hidden_dims, rep_dim) of the thesis's ODDS MLPs, extended to any width.
+
+    arrhythmia (274 features) 128-64-32; cardio, satellite, satimage-2 and
+    shuttle (9 to 36) 32-16-8; thyroid (6) 32-16-4.
+    """
+    if n_features > 100:
+        return (128, 64), 32
+    return (32, 16), (4 if n_features <= 8 else 8)
+
+
 _AUTO_COUNT = [StrOptions({"auto"}), *_COUNT]
 _SLOPE = [Interval(Real, 0, None, closed="left")]
 _IMAGE_SHAPE = [StrOptions({"auto"}), PositiveInts(length=3)]
@@ -360,10 +373,8 @@ class MLP(FeatureMap):
     def formula(self):
         return "phi_omega(x), MLP" + (", tanh code" if self.code_activation else "")
 
-    def _kwargs(self, n_features, bias):
-        # Imported here: skoneclass.deep imports the parts, not the reverse.
-        from ..deep.networks import auto_mlp_dims
-
+    def network_kwargs(self, n_features, bias=False):
+        """The network's settings for ``n_features`` inputs, "auto" resolved."""
         hidden, rep_dim = auto_mlp_dims(n_features)
         return {
             "n_features": n_features,
@@ -379,27 +390,7 @@ class MLP(FeatureMap):
 
     def output_dim(self, n_features):
         """Size of the representation for ``n_features`` inputs."""
-        return self._kwargs(n_features, False)["rep_dim"]
-
-    def build(self, n_features, bias=False, n_outputs=None):
-        """The encoder network (a fresh initialization).
-
-        ``n_outputs`` replaces the width of the output layer (a VAE's encoder
-        emits two numbers per code).
-        """
-        from ..deep.networks import MLP as _MLP
-
-        return _MLP(
-            **self._kwargs(n_features, bias),
-            code_activation=self.code_activation,
-            n_outputs=n_outputs,
-        )
-
-    def build_decoder(self, n_features, bias=False):
-        """The mirrored decoder, representation -> input."""
-        from ..deep.networks import MLPDecoder
-
-        return MLPDecoder(**self._kwargs(n_features, bias))
+        return self.network_kwargs(n_features)["rep_dim"]
 
 
 #: Image shape and default rep_dim of the thesis's LeNets (appendix B.1.1).
@@ -435,7 +426,8 @@ class LeNet(FeatureMap):
 
     formula = "phi_omega(x), LeNet CNN"
 
-    def _kwargs(self, n_features):
+    def network_kwargs(self, n_features, bias=False):
+        """The network's settings; a LeNet has no bias terms in any case."""
         shape = tuple(self.image_shape)
         if shape not in LENET_SHAPES:
             raise ValueError(
@@ -455,19 +447,7 @@ class LeNet(FeatureMap):
 
     def output_dim(self, n_features):
         """Size of the representation."""
-        return self._kwargs(n_features)["rep_dim"]
-
-    def build(self, n_features, bias=False, n_outputs=None):
-        """The encoder CNN; it has no bias terms in any case."""
-        from ..deep.networks import LeNet as _LeNet
-
-        return _LeNet(**self._kwargs(n_features), n_outputs=n_outputs)
-
-    def build_decoder(self, n_features, bias=False):
-        """The mirrored deconvolutional decoder."""
-        from ..deep.networks import LeNetDecoder
-
-        return LeNetDecoder(**self._kwargs(n_features))
+        return self.network_kwargs(n_features)["rep_dim"]
 
 
 class ConvNet(FeatureMap):
@@ -535,7 +515,8 @@ class ConvNet(FeatureMap):
     def formula(self):
         return "phi_omega(x), CNN" + (", tanh code" if self.code_activation else "")
 
-    def _kwargs(self, n_features, bias):
+    def network_kwargs(self, n_features, bias=True):
+        """The network's settings; a ConvNet has bias terms in any case."""
         shape = tuple(self.image_shape)
         if len(shape) != 3 or n_features != int(np.prod(shape)):
             raise ValueError(
@@ -563,22 +544,6 @@ class ConvNet(FeatureMap):
     def output_dim(self, n_features):
         """Size of the representation."""
         return self.rep_dim
-
-    def build(self, n_features, bias=True, n_outputs=None):
-        """The encoder CNN (always with bias terms)."""
-        from ..deep.networks import ConvNet as _ConvNet
-
-        return _ConvNet(
-            **self._kwargs(n_features, bias),
-            code_activation=self.code_activation,
-            n_outputs=n_outputs,
-        )
-
-    def build_decoder(self, n_features, bias=True):
-        """The mirrored transposed-convolution decoder."""
-        from ..deep.networks import ConvDecoder
-
-        return ConvDecoder(**self._kwargs(n_features, bias))
 
 
 class FCN(FeatureMap):
@@ -622,7 +587,8 @@ class FCN(FeatureMap):
 
     formula = "phi_omega(x), fully convolutional"
 
-    def _kwargs(self, n_features):
+    def network_kwargs(self, n_features, bias=True):
+        """The network's settings."""
         shape = tuple(self.image_shape)
         if len(shape) != 3 or n_features != int(np.prod(shape)):
             raise ValueError(
@@ -644,16 +610,9 @@ class FCN(FeatureMap):
 
     def output_dim(self, n_features):
         """Number of pixels of the output map."""
-        shape = self._kwargs(n_features)["shape"]
+        shape = self.network_kwargs(n_features)["shape"]
         factor = 2 ** (len(self.channels) - 1)
         return (shape[1] // factor) * (shape[2] // factor)
-
-    def build(self, n_features, bias=True, n_outputs=1):
-        """The network; ``n_outputs`` channels of the final 1x1 convolution
-        (None: end with the last block's feature maps)."""
-        from ..deep.networks import FCN as _FCN
-
-        return _FCN(**self._kwargs(n_features), out_channels=n_outputs)
 
 
 class SelfAttention(FeatureMap):

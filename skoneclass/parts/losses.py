@@ -4,8 +4,8 @@ A loss acts on the model output s = f_theta(x) and the label y (+1 known
 normal, -1 known anomaly, 0 unlabeled); the objective is
 ``1/n sum_i l(f_theta(x_i), y_i) + R``. Losses with ``uses_labels`` make an
 estimator semi-supervised (``fit`` then validates ``y``); the others ignore
-it. ``build()`` returns the torch module of :mod:`skoneclass.deep.modules`
-for the SGD solver; losses without one are solved exactly only.
+it. :func:`skoneclass.deep.builders.build_criterion` gives the torch loss of
+each for the SGD solver; losses without one are solved exactly only.
 """
 
 from numbers import Integral, Real
@@ -27,10 +27,6 @@ class Loss(Part):
     #: Hinge losses put a boundary (radius, offset) into the model.
     has_boundary = False
 
-    def build(self):
-        """The torch loss module, or None when only exact solvers apply."""
-        return None
-
 
 class MeanScore(Loss):
     """l(s, y) = s: the model output itself, averaged over the data.
@@ -41,11 +37,6 @@ class MeanScore(Loss):
     """
 
     formula = "s"
-
-    def build(self):
-        from ..deep.modules import MeanOutput
-
-        return MeanOutput()
 
 
 class Hinge(Loss):
@@ -75,11 +66,6 @@ class Hinge(Loss):
         self.warm_up_epochs = warm_up_epochs
 
     formula = "max(0, s) / nu"
-
-    def build(self):
-        from ..deep.modules import SoftBoundaryObjective
-
-        return SoftBoundaryObjective(self.nu)
 
 
 class SemiSupervisedHinge(Loss):
@@ -147,11 +133,6 @@ class DeepSADLoss(Loss):
 
     formula = "s^y"
 
-    def build(self):
-        from ..deep.modules import DeepSADObjective
-
-        return DeepSADObjective(self.eta, self.eps)
-
 
 class HSCLoss(Loss):
     """Binary cross-entropy of the Hypersphere Classifier (thesis eq. 2.20).
@@ -175,11 +156,6 @@ class HSCLoss(Loss):
 
     formula = "BCE(exp(-s), y)"
 
-    def build(self):
-        from ..deep.modules import HSCObjective
-
-        return HSCObjective(self.eta)
-
 
 class NegativeLogLikelihood(Loss):
     """l(s) = -log s for a density model s = p_theta(x).
@@ -191,11 +167,6 @@ class NegativeLogLikelihood(Loss):
     """
 
     formula = "-log s"
-
-    def build(self):
-        from ..deep.variational import NegativeELBOObjective
-
-        return NegativeELBOObjective()
 
 
 class SemanticDeviationLoss(Loss):
@@ -223,11 +194,6 @@ class SemanticDeviationLoss(Loss):
         self.anomaly_weight = anomaly_weight
 
     formula = "-ELBO; KL for y = -1"
-
-    def build(self):
-        from ..deep.variational import SemanticDeviationObjective
-
-        return SemanticDeviationObjective(self.anomaly_weight)
 
 
 class DeviationLoss(Loss):
@@ -268,8 +234,3 @@ class DeviationLoss(Loss):
         self.anomaly_fraction = anomaly_fraction
 
     formula = "abs(dev(s)); max(0, a - dev(s)) for y = -1"
-
-    def build(self):
-        from ..deep.modules import DeviationObjective
-
-        return DeviationObjective(self.margin, self.prior_samples)

@@ -12,7 +12,6 @@ loss, on the weights (:class:`Orthogonality`) or on the codes of the batch
 of that model instead.
 """
 
-import copy
 from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -24,14 +23,6 @@ _NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
 
 class Regularizer(Part):
     """Base of the regularizers."""
-
-    def build_penalty(self):
-        """A torch module ``penalty(model) -> scalar`` added to the loss, or None."""
-        return None
-
-    def build_latent_penalty(self):
-        """A torch module ``penalty(codes) -> scalar`` added to the loss, or None."""
-        return None
 
 
 class WeightDecay(Regularizer):
@@ -101,11 +92,6 @@ class Orthogonality(Regularizer):
 
     formula = "||W W^T - I||_F^2"
 
-    def build_penalty(self):
-        from ..deep.modules import OrthogonalityPenalty
-
-        return OrthogonalityPenalty(self.weight)
-
 
 class Decentralization(Regularizer):
     """lambda (d - (1/m) sum_i ||z_i - C||^2): the latent decentralization loss.
@@ -142,12 +128,6 @@ class Decentralization(Regularizer):
     def formula(self):
         c = " - C" if self.center == "moving" else ""
         return f"lambda (d - mean ||z{c}||^2)"
-
-    def build_latent_penalty(self):
-        """A torch module ``penalty(codes) -> scalar`` on a batch of codes."""
-        from ..deep.modules import DecentralizationPenalty
-
-        return DecentralizationPenalty(self.lam, self.center)
 
 
 class Recoding(Regularizer):
@@ -256,11 +236,13 @@ class DistributionShift(Regularizer):
         to shifted ones.
     """
 
-    _IMAGE_TRANSFORMS = ("flip_rotate", "confetti", "cutpaste")
+    #: The named shifts, of images and of rows.
+    IMAGE_TRANSFORMS = ("flip_rotate", "confetti", "cutpaste")
+    ROW_TRANSFORMS = ("feature_mask", "feature_shuffle", "feature_cutmix")
 
     _parameter_constraints = {
         "prob": [Interval(Real, 0, 1, closed="both")],
-        "transform": [str, callable],
+        "transform": [StrOptions({*IMAGE_TRANSFORMS, *ROW_TRANSFORMS}), callable],
     }
 
     def __init__(self, prob=0.01, transform="feature_mask"):
@@ -268,38 +250,3 @@ class DistributionShift(Regularizer):
         self.transform = transform
 
     formula = "shifted pseudo anomalies"
-
-    def build_transform(self, image_shape=None):
-        """The torch module that shifts a batch."""
-        from ..deep import shifts
-
-        if isinstance(self.transform, str) and self.transform in (
-            self._IMAGE_TRANSFORMS
-        ):
-            if image_shape is None:
-                raise ValueError(
-                    f"DistributionShift(transform={self.transform!r}) works on "
-                    "images; pass X as images (n, C, H, W) to an image feature "
-                    "map (ConvNet, LeNet, FCN) or use a tabular transform such "
-                    "as 'feature_mask'."
-                )
-            return {
-                "flip_rotate": shifts.FlipRotate,
-                "confetti": shifts.Confetti,
-                "cutpaste": shifts.CutPaste,
-            }[self.transform](image_shape)
-        tabular = {
-            "feature_mask": shifts.FeatureMask,
-            "feature_shuffle": shifts.FeatureShuffle,
-            "feature_cutmix": shifts.FeatureCutMix,
-        }
-        if isinstance(self.transform, str) and self.transform in tabular:
-            return tabular[self.transform]()
-        if callable(self.transform):
-            # A copy: the network moves its submodules to the device, and a
-            # transform with state would otherwise change the user's object.
-            return copy.deepcopy(self.transform)
-        raise ValueError(
-            f"DistributionShift(transform={self.transform!r}): use one of "
-            f"{[*self._IMAGE_TRANSFORMS, *tabular]} or a torch module."
-        )
