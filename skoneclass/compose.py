@@ -16,7 +16,8 @@ engine of the deep estimators. The named estimators are presets:
 from sklearn.utils._param_validation import StrOptions
 
 from ._docstrings import shared_parameters
-from .deep.base import BaseDeepDetector, check_sgd_parts
+from .deep.rules import check_sgd_parts
+from .deep.solver import BaseDeepDetector
 from .parts import INFERENCE_MODES, make_parts
 from .parts.feature_maps import MLP, FeatureMap, Kernel
 from .parts.losses import (

@@ -8,7 +8,7 @@ from .._docstrings import shared_parameters
 from ..parts.losses import MeanScore
 from ..parts.models import Reconstruction
 from ..parts.regularizers import Decentralization
-from .base import NetworkPreset
+from .presets import NetworkPreset
 
 
 @shared_parameters()

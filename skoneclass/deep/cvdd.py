@@ -24,7 +24,7 @@ from ..parts.feature_maps import SelfAttention
 from ..parts.losses import MeanScore
 from ..parts.models import Contexts
 from ..parts.regularizers import Orthogonality, WeightDecay
-from .base import BaseDeepDetector
+from .solver import BaseDeepDetector
 
 
 def check_token_sequences(X, n_tokens):

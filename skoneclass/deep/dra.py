@@ -25,9 +25,10 @@ from ..parts.feature_maps import FCN, MLP
 from ..parts.losses import DeviationLoss
 from ..parts.models import DisentangledHeads, LinearScore
 from ..parts.regularizers import DistributionShift, WeightDecay
-from .base import BaseDeepDetector, NetworkPreset
 from .builders import build_network, build_shift
 from .modules import deviation, shift_inputs
+from .presets import NetworkPreset
+from .solver import BaseDeepDetector
 
 
 @shared_parameters()

@@ -19,8 +19,8 @@ from ..parts.feature_maps import FCN
 from ..parts.losses import HSCLoss
 from ..parts.models import Heatmap
 from ..parts.regularizers import DistributionShift, WeightDecay
-from .base import BaseDeepDetector
 from .networks import gaussian_upsample
+from .solver import BaseDeepDetector
 
 
 @shared_parameters(

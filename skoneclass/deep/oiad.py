@@ -13,7 +13,7 @@ from .._docstrings import shared_parameters
 from ..parts.losses import NegativeLogLikelihood
 from ..parts.models import LatentDensity
 from ..parts.regularizers import PriorPrecision, TotalCorrelation
-from .base import IMAGE_NETWORKS, NetworkPreset
+from .presets import IMAGE_NETWORKS, NetworkPreset
 from .vae import VAE_DESCRIPTIONS, _VariationalPreset
 from .variational import gaussian_kl
 

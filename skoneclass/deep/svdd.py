@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._docstrings import shared_parameters
 from ..parts.losses import DeepSADLoss, Hinge, HSCLoss, MeanScore
 from ..parts.models import Hypersphere
-from .base import NetworkPreset
+from .presets import NetworkPreset
 
 
 class _HypersphereDetector(NetworkPreset):

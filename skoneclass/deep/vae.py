@@ -13,7 +13,7 @@ from .._docstrings import shared_parameters
 from ..parts.losses import NegativeLogLikelihood, SemanticDeviationLoss
 from ..parts.models import LatentDensity
 from ..parts.regularizers import DistributionShift, Recoding, WeightDecay
-from .base import IMAGE_NETWORKS, NetworkPreset
+from .presets import IMAGE_NETWORKS, NetworkPreset
 
 #: What the VAE family's shared parameters mean where it differs.
 VAE_DESCRIPTIONS = {

@@ -3,9 +3,9 @@
 :class:`BaseDeepDetector` trains the parts returned by ``get_parts()`` with
 the skorch engine. A fixed feature map (identity, random Fourier, Nystroem,
 a pre-fitted transformer) is applied once before training; a trainable one
-(MLP, LeNet) is built as the network. The deep presets (Deep SVDD, Deep SAD,
-HSC, the autoencoder) map their flat parameters to parts and share this one
-training path with :class:`~skoneclass.OneClassModel`.
+(MLP, LeNet, ConvNet, FCN) is built as the network by the builders of
+:mod:`skoneclass.deep.builders`. The deep presets and
+:class:`~skoneclass.OneClassModel` share this one training path.
 """
 
 import contextlib
@@ -21,18 +21,12 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..base import BaseDetector
-from ..parts.feature_maps import FCN, MLP, FeatureMap, LeNet
 from ..parts.losses import (
-    DeviationLoss,
     Hinge,
     HSCLoss,
-    MeanScore,
-    NegativeLogLikelihood,
-    SemanticDeviationLoss,
 )
 from ..parts.models import (
     Heatmap,
-    Hypersphere,
     LatentDensity,
     LinearScore,
     Reconstruction,
@@ -40,9 +34,7 @@ from ..parts.models import (
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
-    Decentralization,
     DistributionShift,
-    Orthogonality,
     PriorPrecision,
     Recoding,
     TotalCorrelation,
@@ -55,7 +47,6 @@ from .builders import (
     build_network,
     build_penalty,
     build_shift,
-    has_builder,
 )
 from .data import ArrayDataset, Rows, is_memory_mapped
 from .engine import (
@@ -76,7 +67,7 @@ from .modules import (
     initial_center,
     mean_embedding,
 )
-from .networks import ACTIVATIONS
+from .rules import center_mode, check_sgd_parts
 from .variational import PriorPrecisionPenalty, VariationalNet
 
 OPTIMIZERS = {
@@ -86,28 +77,6 @@ OPTIMIZERS = {
 }
 
 #: Image shape of each LeNet network name (thesis B.1.1).
-IMAGE_NETWORKS = {"lenet28": (1, 28, 28), "lenet32": (3, 32, 32)}
-
-_SGD_REGULARIZERS = (
-    WeightDecay,
-    BiasFree,
-    AutoencoderPretraining,
-    Orthogonality,
-    Decentralization,
-    DistributionShift,
-)
-
-#: Regularizers of the codes and prior of a latent density model (a VAE).
-_LATENT_DENSITY_REGULARIZERS = (
-    WeightDecay,
-    Orthogonality,
-    Recoding,
-    TotalCorrelation,
-    PriorPrecision,
-    DistributionShift,
-)
-
-_VARIATIONAL_LOSSES = (NegativeLogLikelihood, SemanticDeviationLoss)
 
 TRAINING_PARAMETER_CONSTRAINTS = {
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
@@ -120,160 +89,6 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "callbacks": [list, None],
     "verbose": ["verbose"],
 }
-
-
-def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequentist"):
-    """Raise a ValueError naming the parts the SGD solver cannot train together."""
-    if isinstance(model, LatentDensity):
-        return _check_latent_density(feature_map, model, loss, regularizers, inference)
-    if inference != "frequentist":
-        raise ValueError(
-            f"inference={inference!r} needs a latent density model (a VAE, "
-            f"LatentDensity()); model={model!r} is fitted by frequentist "
-            "inference."
-        )
-    if feature_map.kind == "implicit":
-        raise ValueError(
-            f"feature_map={feature_map!r} is implicit (known through Gram "
-            "matrices only) and cannot be trained by SGD; use an explicit map "
-            "such as RandomFourier() or Nystroem(), or an exact solver."
-        )
-    if not isinstance(model, Hypersphere | Reconstruction | Heatmap | LinearScore):
-        raise ValueError(
-            f"model={model!r} has no SGD solver (only Hypersphere, "
-            "Reconstruction, Heatmap, LinearScore and LatentDensity have); use "
-            "solver='exact' on a fixed feature map, or a hybrid Pipeline with "
-            "a learned embedding."
-        )
-    if isinstance(model, Heatmap) != isinstance(feature_map, FCN):
-        raise ValueError(
-            "A Heatmap() model needs a fully convolutional feature map, FCN(), "
-            f"and FCN() a Heatmap() model; got model={model!r} and "
-            f"feature_map={feature_map!r}."
-        )
-    if isinstance(model, Heatmap | LinearScore) and not loss.uses_labels:
-        raise ValueError(
-            f"model={model!r} can map every input to zero (its center is a "
-            "bias); it is trained against anomalies, labeled (y == -1) or "
-            "made by DistributionShift(), with a loss that uses them "
-            f"(HSCLoss, DeviationLoss, DeepSADLoss), got loss={loss!r}."
-        )
-    if isinstance(model, LinearScore) and not isinstance(loss, DeviationLoss):
-        raise ValueError(
-            f"model={model!r} outputs an unbounded score; train it with "
-            f"DeviationLoss(), got loss={loss!r}."
-        )
-    if isinstance(loss, _VARIATIONAL_LOSSES):
-        raise ValueError(
-            f"loss={loss!r} trains a density by SGD only as a LatentDensity() "
-            f"(a VAE), got model={model!r}."
-        )
-    if not has_builder(build_criterion, loss):
-        raise ValueError(
-            f"loss={loss!r} has no SGD solver; it is solved exactly only "
-            "(solver='exact'). The semi-supervised losses trained by SGD are "
-            "DeepSADLoss() and HSCLoss()."
-        )
-    trainable = feature_map.kind == "trainable"
-    if isinstance(model, Reconstruction):
-        if not trainable:
-            raise ValueError(
-                f"model={model!r} needs a trainable feature map (MLP, LeNet) as "
-                f"its encoder, got feature_map={feature_map!r}."
-            )
-        if not isinstance(loss, MeanScore):
-            raise ValueError(
-                f"model={model!r} is trained on its reconstruction error with "
-                f"loss=MeanScore(), got loss={loss!r}."
-            )
-    if isinstance(model, Hypersphere):
-        center = _center_mode(model, feature_map)
-        if center == "learned" and trainable:
-            raise ValueError(
-                f"model={model!r} learns its center together with the trainable "
-                f"feature_map={feature_map!r}: the network can then map every "
-                "input onto the center (collapse, thesis Prop. 1). Use "
-                "center='mean' or a fixed feature map."
-            )
-        if center != "learned" and not trainable:
-            raise ValueError(
-                f"model={model!r} with a fixed center on the fixed "
-                f"feature_map={feature_map!r} leaves nothing to train; use "
-                "center='learned' or a trainable feature map."
-            )
-    for reg in regularizers:
-        if isinstance(reg, Decentralization) and (
-            getattr(feature_map, "code_activation", None) != "tanh"
-        ):
-            raise ValueError(
-                f"regularizer={reg!r} needs a bounded code; use "
-                "feature_map=MLP(code_activation='tanh'), got "
-                f"feature_map={feature_map!r}."
-            )
-        if not isinstance(reg, _SGD_REGULARIZERS):
-            raise ValueError(
-                f"regularizer={reg!r} is not supported by SGD with "
-                f"model={model!r}"
-                + (
-                    "; it regularizes a LatentDensity() (a VAE)."
-                    if isinstance(reg, _LATENT_DENSITY_REGULARIZERS)
-                    else "."
-                )
-            )
-        if isinstance(reg, DistributionShift) and not loss.uses_labels:
-            raise ValueError(
-                f"regularizer={reg!r} makes pseudo anomalies (y = -1), which "
-                f"loss={loss!r} ignores; use a loss with labels (DeepSADLoss, "
-                "HSCLoss, DeviationLoss)."
-            )
-        if not trainable and not isinstance(reg, WeightDecay):
-            raise ValueError(
-                f"regularizer={reg!r} acts on a network, but "
-                f"feature_map={feature_map!r} is fixed."
-            )
-
-
-def _check_latent_density(feature_map, model, loss, regularizers, inference):
-    if feature_map.kind != "trainable":
-        raise ValueError(
-            f"model={model!r} needs a trainable feature map (MLP, LeNet, "
-            f"ConvNet) as its encoder, got feature_map={feature_map!r}."
-        )
-    if inference != "bayesian":
-        raise ValueError(
-            f"model={model!r} is trained by variational (amortized Bayesian) "
-            f"inference of its codes; use inference='bayesian', got {inference!r}."
-        )
-    if not isinstance(loss, _VARIATIONAL_LOSSES):
-        raise ValueError(
-            f"model={model!r} is trained on the negative ELBO: use "
-            "loss=NegativeLogLikelihood() or SemanticDeviationLoss(), got "
-            f"loss={loss!r}."
-        )
-    for reg in regularizers:
-        if not isinstance(reg, _LATENT_DENSITY_REGULARIZERS):
-            raise ValueError(
-                f"regularizer={reg!r} is not supported with model={model!r}; "
-                "use WeightDecay, Orthogonality, Recoding, TotalCorrelation, "
-                "PriorPrecision or DistributionShift."
-            )
-    has = {type(r) for r in regularizers}
-    if model.anomaly_score == "recoding" and Recoding not in has:
-        raise ValueError(
-            f"model={model!r} scores the recoding consistency; add the "
-            "Recoding() regularizer."
-        )
-    if DistributionShift in has and not isinstance(loss, SemanticDeviationLoss):
-        raise ValueError(
-            "DistributionShift() makes pseudo anomalies that only "
-            f"SemanticDeviationLoss() treats as anomalies, got loss={loss!r}."
-        )
-
-
-def _center_mode(model, feature_map):
-    if model.center == "auto":
-        return "mean" if feature_map.kind == "trainable" else "learned"
-    return model.center
 
 
 class BaseDeepDetector(BaseDetector):
@@ -590,7 +405,7 @@ class BaseDeepDetector(BaseDetector):
 
     def _center(self, model, feature_map, encoder, data):
         """The initial center and whether it is learned."""
-        mode = _center_mode(model, feature_map)
+        mode = center_mode(model, feature_map)
         lazy = isinstance(data, ArrayDataset)
         labels = data.y if lazy else data[1]
         if mode == "origin":
@@ -713,105 +528,3 @@ class BaseDeepDetector(BaseDetector):
         if center is None:
             raise AttributeError(f"{type(self).__name__} has no hypersphere center.")
         return center.detach().cpu().numpy()
-
-
-class NetworkPreset(BaseDeepDetector):
-    """Base of the deep presets: flat network parameters -> MLP / LeNet parts.
-
-    Shared parameters
-    -----------------
-    network : {"mlp", "lenet28", "lenet32"} or trainable FeatureMap
-        Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray
-        or 32x32 color images, or a part such as
-        ``ConvNet(image_shape=(1, 8, 8))`` (the flat network parameters
-        below then do not apply).
-    hidden_dims : tuple of int or "auto"
-        MLP hidden widths; "auto" uses the thesis's ODDS sizes.
-    rep_dim : int or "auto"
-        Dimension of the representation.
-    activation, negative_slope, batch_norm
-        Hidden-layer activation ("leaky_relu", "relu", "elu"), leaky slope
-        (0.01 as the reference code; the thesis says 0.1) and batch norm.
-    weight_decay : float
-        L2 penalty lambda (1e-6).
-    """
-
-    _parameter_constraints = {
-        **BaseDeepDetector._parameter_constraints,
-        "network": [StrOptions({"mlp", *IMAGE_NETWORKS}), FeatureMap],
-        "hidden_dims": MLP._parameter_constraints["hidden_dims"],
-        "rep_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "negative_slope": [Interval(Real, 0, None, closed="left")],
-        "batch_norm": ["boolean"],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        *,
-        network,
-        hidden_dims,
-        rep_dim,
-        activation,
-        negative_slope,
-        batch_norm,
-        optimizer,
-        lr,
-        lr_milestones,
-        max_epochs,
-        batch_size,
-        weight_decay,
-        device,
-        random_state,
-        callbacks,
-        verbose,
-        contamination,
-    ):
-        self.network = network
-        self.hidden_dims = hidden_dims
-        self.rep_dim = rep_dim
-        self.activation = activation
-        self.negative_slope = negative_slope
-        self.batch_norm = batch_norm
-        self.optimizer = optimizer
-        self.lr = lr
-        self.lr_milestones = lr_milestones
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.weight_decay = weight_decay
-        self.device = device
-        self.random_state = random_state
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.contamination = contamination
-
-    def _feature_map(self, code_activation=None):
-        if isinstance(self.network, FeatureMap):
-            if code_activation is None or "code_activation" not in (
-                self.network.get_params()
-            ):
-                return self.network
-            return clone(self.network).set_params(code_activation=code_activation)
-        if self.network in IMAGE_NETWORKS:
-            return LeNet(
-                image_shape=IMAGE_NETWORKS[self.network],
-                rep_dim=self.rep_dim,
-                negative_slope=self.negative_slope,
-            )
-        return MLP(
-            hidden_dims=self.hidden_dims,
-            rep_dim=self.rep_dim,
-            activation=self.activation,
-            negative_slope=self.negative_slope,
-            batch_norm=self.batch_norm,
-            code_activation=code_activation,
-        )
-
-    def _regularizers(self, bias=False, pretrain=None, pretrain_epochs=None):
-        regularizers = [WeightDecay(self.weight_decay)]
-        if not bias:
-            regularizers.append(BiasFree())
-        if pretrain == "autoencoder":
-            regularizers.append(AutoencoderPretraining(pretrain_epochs))
-        return tuple(regularizers)

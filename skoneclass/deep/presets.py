@@ -1,0 +1,125 @@
+"""The deep presets' flat network parameters, translated into parts.
+
+:class:`NetworkPreset` turns ``network``, ``hidden_dims``, ``rep_dim``,
+``activation``... into an MLP or LeNet feature map and the regularizers of
+the thesis's recipe; each named deep detector is such a preset of
+:class:`~skoneclass.deep.solver.BaseDeepDetector`.
+"""
+
+from numbers import Integral, Real
+
+from sklearn.base import clone
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..parts.feature_maps import MLP, FeatureMap, LeNet
+from ..parts.regularizers import (
+    AutoencoderPretraining,
+    BiasFree,
+    WeightDecay,
+)
+from .networks import ACTIVATIONS
+from .solver import BaseDeepDetector
+
+IMAGE_NETWORKS = {"lenet28": (1, 28, 28), "lenet32": (3, 32, 32)}
+
+
+class NetworkPreset(BaseDeepDetector):
+    """Base of the deep presets: flat network parameters -> MLP / LeNet parts.
+
+    Shared parameters
+    -----------------
+    network : {"mlp", "lenet28", "lenet32"} or trainable FeatureMap
+        Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray
+        or 32x32 color images, or a part such as
+        ``ConvNet(image_shape=(1, 8, 8))`` (the flat network parameters
+        below then do not apply).
+    hidden_dims : tuple of int or "auto"
+        MLP hidden widths; "auto" uses the thesis's ODDS sizes.
+    rep_dim : int or "auto"
+        Dimension of the representation.
+    activation, negative_slope, batch_norm
+        Hidden-layer activation ("leaky_relu", "relu", "elu"), leaky slope
+        (0.01 as the reference code; the thesis says 0.1) and batch norm.
+    weight_decay : float
+        L2 penalty lambda (1e-6).
+    """
+
+    _parameter_constraints = {
+        **BaseDeepDetector._parameter_constraints,
+        "network": [StrOptions({"mlp", *IMAGE_NETWORKS}), FeatureMap],
+        "hidden_dims": MLP._parameter_constraints["hidden_dims"],
+        "rep_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "negative_slope": [Interval(Real, 0, None, closed="left")],
+        "batch_norm": ["boolean"],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        network,
+        hidden_dims,
+        rep_dim,
+        activation,
+        negative_slope,
+        batch_norm,
+        optimizer,
+        lr,
+        lr_milestones,
+        max_epochs,
+        batch_size,
+        weight_decay,
+        device,
+        random_state,
+        callbacks,
+        verbose,
+        contamination,
+    ):
+        self.network = network
+        self.hidden_dims = hidden_dims
+        self.rep_dim = rep_dim
+        self.activation = activation
+        self.negative_slope = negative_slope
+        self.batch_norm = batch_norm
+        self.optimizer = optimizer
+        self.lr = lr
+        self.lr_milestones = lr_milestones
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.device = device
+        self.random_state = random_state
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.contamination = contamination
+
+    def _feature_map(self, code_activation=None):
+        if isinstance(self.network, FeatureMap):
+            if code_activation is None or "code_activation" not in (
+                self.network.get_params()
+            ):
+                return self.network
+            return clone(self.network).set_params(code_activation=code_activation)
+        if self.network in IMAGE_NETWORKS:
+            return LeNet(
+                image_shape=IMAGE_NETWORKS[self.network],
+                rep_dim=self.rep_dim,
+                negative_slope=self.negative_slope,
+            )
+        return MLP(
+            hidden_dims=self.hidden_dims,
+            rep_dim=self.rep_dim,
+            activation=self.activation,
+            negative_slope=self.negative_slope,
+            batch_norm=self.batch_norm,
+            code_activation=code_activation,
+        )
+
+    def _regularizers(self, bias=False, pretrain=None, pretrain_epochs=None):
+        regularizers = [WeightDecay(self.weight_decay)]
+        if not bias:
+            regularizers.append(BiasFree())
+        if pretrain == "autoencoder":
+            regularizers.append(AutoencoderPretraining(pretrain_epochs))
+        return tuple(regularizers)
