@@ -26,7 +26,7 @@ from ..parts.losses import DeviationLoss
 from ..parts.models import DisentangledHeads, LinearScore
 from ..parts.regularizers import DistributionShift, WeightDecay
 from .builders import build_network, build_shift
-from .modules import deviation, shift_inputs
+from .modules import deviation, shift_inputs, with_codes
 from .presets import NetworkPreset
 from .solver import BaseDeepDetector
 
@@ -217,9 +217,7 @@ class DRANet(nn.Module):
         X, pseudo = shift_inputs(self, X)
         heads = self.head_scores(X)
         if self.training:
-            if pseudo is None:
-                pseudo = torch.zeros(len(X), dtype=torch.bool, device=X.device)
-            return torch.cat([heads, pseudo[:, None].to(heads.dtype)], dim=1)
+            return with_codes(self, heads, pseudo=pseudo)
         g_s, g_p, g_r, g_n = heads.unbind(dim=1)
         return (g_s if self.use_seen else 0.0) + g_p + g_r - g_n
 
@@ -234,15 +232,20 @@ class DRAObjective(nn.Module):
     that was also cut-and-pasted stays a seen anomaly.
     """
 
+    #: The engine hands over the pseudo-anomaly mask as it is.
+    takes_pseudo = True
+
     def __init__(self, margin=5.0, use_seen=True):
         super().__init__()
         self.margin = margin
         self.use_seen = use_seen
 
-    def forward(self, out, y):
-        g_s, g_p, g_r, g_n, pseudo = out.unbind(dim=1)
+    def forward(self, heads, y, pseudo=None):
+        g_s, g_p, g_r, g_n = heads.unbind(dim=1)
         seen = y == -1
-        pseudo = (pseudo > 0) & ~seen
+        if pseudo is None:
+            pseudo = torch.zeros_like(seen)
+        pseudo = pseudo & ~seen
         normal = ~seen & ~pseudo
         a = self.margin
 

@@ -186,9 +186,13 @@ class OneClassNet(NeuralNet):
             y_pred, extras = y_pred
         y_true = y_true.to(y_pred.device)
         pseudo = extras.get("pseudo")
-        if pseudo is not None:
-            y_true = torch.where(pseudo, torch.full_like(y_true, -1), y_true)
-        loss = self.criterion_(y_pred, y_true)
+        if getattr(self.criterion_, "takes_pseudo", False):
+            # A criterion that treats pseudo anomalies apart from labeled ones.
+            loss = self.criterion_(y_pred, y_true, pseudo)
+        else:
+            if pseudo is not None:
+                y_true = torch.where(pseudo, torch.full_like(y_true, -1), y_true)
+            loss = self.criterion_(y_pred, y_true)
         module = self.model_module()
         if "codes" in extras:
             for penalty in module.latent_penalties:

@@ -70,16 +70,18 @@ class HypersphereNet(nn.Module):
         return with_codes(self, sq, Z, pseudo)
 
 
-def with_codes(model, s, Z, pseudo=None):
-    """``s``, or ``(s, extras)`` while training.
+def with_codes(model, s, Z=None, pseudo=None):
+    """``s``, or ``(s, extras)`` while training: how every module hands its
+    training extras to the loss.
 
     ``extras["codes"]`` are the codes Z when the model has latent penalties
     (the engine adds them to the loss), ``extras["pseudo"]`` the mask of the
     pseudo anomalies made by a distribution shift (the engine labels them
-    y = -1). Scoring (eval mode) sees the model output alone.
+    y = -1, or hands the mask to a criterion that ``takes_pseudo``). Scoring
+    (eval mode) sees the model output alone.
     """
     extras = {}
-    if model.training and len(model.latent_penalties):
+    if model.training and len(getattr(model, "latent_penalties", ())):
         extras["codes"] = Z
     if model.training and pseudo is not None:
         extras["pseudo"] = pseudo

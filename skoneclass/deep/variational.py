@@ -4,8 +4,9 @@
 :class:`~skoneclass.parts.LatentDensity`. While training, its forward returns
 per-sample *terms* (columns of :data:`TERMS`) that the variational losses
 combine: the reconstruction negative log-likelihood, the KL divergence of the
-encoding to the prior, the regularizers' per-sample terms (recoding
-consistency, total correlation), and a flag for the pseudo anomalies it made.
+encoding to the prior and the regularizers' per-sample terms (recoding
+consistency, total correlation); the mask of the pseudo anomalies it made
+travels as every module's extras do (:func:`~skoneclass.deep.modules.with_codes`).
 In eval mode it returns the anomaly score s (higher = more anomalous).
 """
 
@@ -17,9 +18,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
+from .modules import shift_inputs, with_codes
+
 #: Columns of the training output: negative log-likelihood of x given the
-#: decoding, KL(q(z|x) || p(z)), regularizer terms, pseudo-anomaly flag.
-TERMS = ("nll", "kl", "regularizer", "pseudo")
+#: decoding, KL(q(z|x) || p(z)), regularizer terms.
+TERMS = ("nll", "kl", "regularizer")
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -213,14 +216,7 @@ class VariationalNet(nn.Module):
     def forward(self, X):
         if not self.training:
             return self.anomaly_score(X)
-        pseudo = torch.zeros(len(X), dtype=X.dtype, device=X.device)
-        if self.shift is not None:
-            prob, transform = self.shift
-            pseudo = (torch.rand(len(X), device=X.device) < prob).to(X.dtype)
-            if pseudo.any():
-                rows = pseudo.bool()
-                X = X.clone()
-                X[rows] = transform(X[rows])
+        X, pseudo = shift_inputs(self, X)
         mu, logvar = self.encode(X)
         Z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
         out = self.decoder(Z)
@@ -235,7 +231,8 @@ class VariationalNet(nn.Module):
             regularizer = regularizer + lam * consistency
         if self.tc_weight is not None:
             regularizer = regularizer + self._total_correlation(Z)
-        return torch.stack([nll, self.kl(mu, logvar), regularizer, pseudo], dim=1)
+        terms = torch.stack([nll, self.kl(mu, logvar), regularizer], dim=1)
+        return with_codes(self, terms, pseudo=pseudo)
 
     def _total_correlation(self, Z):
         # The VAE's term sees the discriminator as fixed, and the
@@ -317,7 +314,7 @@ class NegativeELBOObjective(nn.Module):
     """Mean negative ELBO: -log p(x|z) + KL(q(z|x) || p(z)) + regularizer terms."""
 
     def forward(self, terms, y=None):
-        return terms[:, :3].sum(dim=1).mean()
+        return terms.sum(dim=1).mean()
 
 
 class SemanticDeviationObjective(nn.Module):
@@ -334,8 +331,9 @@ class SemanticDeviationObjective(nn.Module):
         self.anomaly_weight = anomaly_weight
 
     def forward(self, terms, y):
-        nll, kl, reg, pseudo = terms.unbind(dim=1)
-        anomalous = (y.to(terms.device) == -1) | (pseudo > 0)
+        nll, kl, reg = terms.unbind(dim=1)
+        # The engine labels the pseudo anomalies y = -1.
+        anomalous = y.to(terms.device) == -1
         per_sample = torch.where(
             anomalous, self.anomaly_weight * (kl + reg), nll + kl + reg
         )
