@@ -3,6 +3,7 @@
 import inspect
 
 import numpy as np
+import torch
 import pytest
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -18,7 +19,11 @@ PARTS = [cls for cls in PARTS if issubclass(cls, Part)]
 
 
 def _default(cls):
-    return cls(StandardScaler()) if cls is P.Embedding else cls()
+    if cls is P.Embedding:
+        return cls(StandardScaler())
+    if cls is P.TorchModule:
+        return cls(torch.nn.Linear(4, 2))
+    return cls()
 
 
 @pytest.mark.parametrize("cls", PARTS, ids=lambda c: c.__name__)

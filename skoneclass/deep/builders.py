@@ -10,7 +10,12 @@ without touching the solver:
 - :func:`build_latent_penalty`: a regularizer's ``penalty(codes) -> scalar``;
 - :func:`build_network` / :func:`build_decoder`: a trainable feature map's
   encoder and its mirror;
-- :func:`build_shift`: the module that makes pseudo anomalies of a batch.
+- :func:`build_shift`: the module that makes pseudo anomalies of a batch;
+- :func:`build_callbacks`: a regularizer's skorch callbacks (gradient
+  clipping).
+
+The model parts' builders (the module trained, with its data-dependent
+initialization) are :mod:`skoneclass.deep.model_builders`.
 
 A part without a builder gets None (or a ``TypeError`` for networks), which
 :func:`has_builder` tells the combination rules beforehand.
@@ -19,7 +24,9 @@ A part without a builder gets None (or a ``TypeError`` for networks), which
 import copy
 from functools import singledispatch
 
-from ..parts.feature_maps import FCN, MLP, ConvNet, LeNet
+from skorch.callbacks import GradientNormClipping
+
+from ..parts.feature_maps import FCN, MLP, ConvNet, LeNet, TorchModule
 from ..parts.losses import (
     DeepSADLoss,
     DeviationLoss,
@@ -29,7 +36,12 @@ from ..parts.losses import (
     NegativeLogLikelihood,
     SemanticDeviationLoss,
 )
-from ..parts.regularizers import Decentralization, DistributionShift, Orthogonality
+from ..parts.regularizers import (
+    Decentralization,
+    DistributionShift,
+    GradientClipping,
+    Orthogonality,
+)
 from . import networks, shifts
 from .modules import (
     DecentralizationPenalty,
@@ -113,6 +125,17 @@ def _(regularizer: Decentralization):
     return DecentralizationPenalty(regularizer.lam, regularizer.center)
 
 
+@singledispatch
+def build_callbacks(regularizer):
+    """The skorch callbacks through which a regularizer acts on training."""
+    return []
+
+
+@build_callbacks.register
+def _(regularizer: GradientClipping):
+    return [GradientNormClipping(regularizer.max_norm)]
+
+
 _SHIFTS = {
     "flip_rotate": shifts.FlipRotate,
     "confetti": shifts.Confetti,
@@ -183,6 +206,12 @@ def _(feature_map: FCN, n_features, bias=True, n_outputs=1):
     return networks.FCN(
         **feature_map.network_kwargs(n_features), out_channels=n_outputs
     )
+
+
+@build_network.register
+def _(feature_map: TorchModule, n_features, bias=True, n_outputs=None):
+    # A copy: training must not modify the user's module.
+    return copy.deepcopy(feature_map.module)
 
 
 @singledispatch

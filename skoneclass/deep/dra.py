@@ -8,25 +8,18 @@ the residual to normal reference samples, and normality; its model is its
 own torch module, trained by the same engine.
 """
 
-import copy
 from numbers import Integral, Real
 
-import numpy as np
-import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import GradientNormClipping
 from torch import nn
 
 from .._docstrings import shared_parameters
 from ..parts.base import PositiveInts
-from ..parts.feature_maps import FCN, MLP
+from ..parts.feature_maps import FCN, MLP, TorchModule
 from ..parts.losses import DeviationLoss
 from ..parts.models import DisentangledHeads, LinearScore
-from ..parts.regularizers import DistributionShift, WeightDecay
-from .builders import build_network, build_shift
-from .modules import deviation, shift_inputs, with_codes
+from ..parts.regularizers import DistributionShift, GradientClipping, WeightDecay
 from .presets import NetworkPreset
 from .solver import BaseDeepDetector
 
@@ -137,129 +130,6 @@ class DevNet(NetworkPreset):
 
 #: The heads of DRA, in the order of :meth:`DRA.head_scores`' columns.
 HEADS = ("seen", "pseudo", "residual", "normal")
-
-
-def _top_k_mean(scores, ratio):
-    """Mean of the k largest of each row, k = max(1, floor(ratio * n_cols))."""
-    k = max(1, int(ratio * scores.shape[1]))
-    return torch.topk(scores, k, dim=1).values.mean(dim=1)
-
-
-class DRANet(nn.Module):
-    """DRA's shared feature network and its four heads.
-
-    The feature network maps a batch to patch features (n, E, P): P patches
-    (the pixels of a CNN's last map; one for an MLP). The seen and pseudo
-    heads score each patch with a linear layer and average the top-k
-    absolute scores (top-k multiple-instance learning); the residual head
-    does the same on ``M_r - M_x``, the residual to the mean features of the
-    reference samples, after a per-patch dense layer, batch norm and ReLU;
-    the normality head scores the patches' mean with a small MLP. Every head
-    output is ``|.| >= 0``. In training the module returns the four head
-    scores and the pseudo-anomaly flag per sample; in eval mode the anomaly
-    score ``g_s + g_p + g_r - g_n`` (without ``g_s`` when no anomaly was
-    labeled).
-    """
-
-    def __init__(
-        self, features, n_channels, references, topk_ratio, use_seen, shift,
-        shape=None,
-    ):  # fmt: skip
-        super().__init__()
-        self.features = features
-        self.shape = shape
-        self.register_buffer("references", references)
-        self.topk_ratio = topk_ratio
-        self.use_seen = use_seen
-        self.shift = shift
-        self.seen = nn.Linear(n_channels, 1)
-        self.pseudo = nn.Linear(n_channels, 1)
-        self.residual = nn.Sequential(
-            nn.Linear(n_channels, n_channels),
-            nn.BatchNorm1d(n_channels),
-            nn.ReLU(),
-            nn.Linear(n_channels, 1),
-        )
-        hidden = max(1, n_channels // 2)
-        self.normal = nn.Sequential(
-            nn.Linear(n_channels, hidden), nn.ReLU(), nn.Linear(hidden, 1)
-        )
-
-    def patches(self, X):
-        """Patch features (n, P, E) of a batch."""
-        if self.shape is not None:
-            X = X.view(-1, *self.shape)
-        F = self.features(X)
-        if F.dim() == 2:
-            return F[:, None, :]
-        return F.flatten(start_dim=2).transpose(1, 2)
-
-    def head_scores(self, X):
-        """(n, 4): g_s, g_p, g_r, g_n."""
-        n_ref = len(self.references)
-        F = self.patches(torch.cat([self.references.to(X.dtype), X]))
-        M_r, M = F[:n_ref].mean(dim=0, keepdim=True), F[n_ref:]
-        n, P, E = M.shape
-        residual = self.residual(
-            (M_r - M).reshape(n * P, E)
-        ).view(n, P)  # fmt: skip
-        return torch.stack(
-            [
-                _top_k_mean(self.seen(M)[..., 0].abs(), self.topk_ratio),
-                _top_k_mean(self.pseudo(M)[..., 0].abs(), self.topk_ratio),
-                _top_k_mean(residual.abs(), self.topk_ratio),
-                self.normal(M.mean(dim=1))[:, 0].abs(),
-            ],
-            dim=1,
-        )
-
-    def forward(self, X):
-        X, pseudo = shift_inputs(self, X)
-        heads = self.head_scores(X)
-        if self.training:
-            return with_codes(self, heads, pseudo=pseudo)
-        g_s, g_p, g_r, g_n = heads.unbind(dim=1)
-        return (g_s if self.use_seen else 0.0) + g_p + g_r - g_n
-
-
-class DRAObjective(nn.Module):
-    """Sum of the four heads' mean deviation losses, each on its own samples.
-
-    Seen head: normal samples vs labeled anomalies (y == -1); pseudo head:
-    normal vs pseudo anomalies; residual head: all, anomalous if labeled or
-    pseudo; normality head: all, trained to score *normal* samples high
-    (target 1, as in DRA's code), since it is subtracted. A labeled anomaly
-    that was also cut-and-pasted stays a seen anomaly.
-    """
-
-    #: The engine hands over the pseudo-anomaly mask as it is.
-    takes_pseudo = True
-
-    def __init__(self, margin=5.0, use_seen=True):
-        super().__init__()
-        self.margin = margin
-        self.use_seen = use_seen
-
-    def forward(self, heads, y, pseudo=None):
-        g_s, g_p, g_r, g_n = heads.unbind(dim=1)
-        seen = y == -1
-        if pseudo is None:
-            pseudo = torch.zeros_like(seen)
-        pseudo = pseudo & ~seen
-        normal = ~seen & ~pseudo
-        a = self.margin
-
-        def head(scores, positive, rows):
-            if not rows.any():
-                return scores.sum() * 0.0
-            return deviation(scores[rows], positive[rows], a).mean()
-
-        loss = head(g_p, pseudo, normal | pseudo)
-        loss = loss + head(g_r, seen | pseudo, torch.ones_like(seen))
-        loss = loss + head(g_n, normal, torch.ones_like(seen))
-        if self.use_seen:
-            loss = loss + head(g_s, seen, normal | seen)
-        return loss
 
 
 @shared_parameters()
@@ -407,7 +277,11 @@ class DRA(BaseDeepDetector):
         return self.network
 
     def _feature_part(self):
-        if self._kind() == "cnn":
+        kind = self._kind()
+        if kind == "module":
+            images = getattr(self, "image_shape_", None) is not None
+            return TorchModule(self.network, image_shape="auto" if images else None)
+        if kind == "cnn":
             return FCN(channels=tuple(self.channels))
         return MLP(
             hidden_dims=tuple(self.hidden_dims[:-1]), rep_dim=self.hidden_dims[-1]
@@ -420,71 +294,23 @@ class DRA(BaseDeepDetector):
 
     def get_parts(self):
         """The shared network with four heads; deviation loss; pseudo anomalies."""
+        regularizers = [
+            WeightDecay(self.weight_decay),
+            DistributionShift(self.pseudo_fraction, self._transform()),
+        ]
+        if self.grad_clip:
+            regularizers.append(GradientClipping(self.grad_clip))
         return {
             "feature_map": self._feature_part(),
             "model": DisentangledHeads(self.topk_ratio, self.n_reference),
             "loss": DeviationLoss(self.margin, anomaly_fraction=self.anomaly_fraction),
-            "regularizer": (
-                WeightDecay(self.weight_decay),
-                DistributionShift(self.pseudo_fraction, self._transform()),
-            ),
+            "regularizer": tuple(regularizers),
             "inference": "frequentist",
         }
 
-    def _build_features(self, n_features):
-        kind = self._kind()
-        if kind == "module":
-            # fit never modifies a parameter: train (and move) a copy.
-            return copy.deepcopy(self.network)
-        if kind == "cnn":
-            # A ValueError for rows: the FCN takes its shape from images.
-            part = self._with_image_shape(self._feature_part())
-            return build_network(part, n_features, n_outputs=None)
-        return build_network(self._feature_part(), n_features, bias=True)
-
     def _fit(self, X, y):
-        self._set_device()
-        self.feature_map_ = None  # the network sees X itself
-        labels = y.astype(np.int64)
-        self.n_labeled_anomalies_ = int((labels == -1).sum())
-        normal = np.flatnonzero(labels != -1)
-        rng = check_random_state(self.random_state)
-        seed = rng.randint(np.iinfo(np.int32).max)
-        references = rng.choice(
-            normal, min(self.n_reference, len(normal)), replace=False
-        )
-        X32 = np.asarray(X, dtype=np.float32)
-        with self._seeded_torch(seed):
-            features = self._build_features(X.shape[1])
-            shape = self.image_shape_
-            shift = DistributionShift(self.pseudo_fraction, self._transform())
-            probe_rows = torch.as_tensor(X32[references[:2]])
-            if shape is not None:
-                probe_rows = probe_rows.view(-1, *shape)
-            with torch.no_grad():
-                probe = features.eval()(probe_rows)
-            features.train()
-            use_seen = self.n_labeled_anomalies_ > 0
-            module = DRANet(
-                features,
-                probe.shape[1],
-                torch.as_tensor(X32[references]),
-                self.topk_ratio,
-                use_seen,
-                (self.pseudo_fraction, build_shift(shift, shape)),
-                shape,
-            )
-            callbacks = [GradientNormClipping(self.grad_clip)] if self.grad_clip else []
-            self.net_ = self._train(
-                module,
-                DRAObjective(self.margin, use_seen),
-                (X32, labels),
-                self.max_epochs,
-                self.weight_decay,
-                callbacks,
-                self.anomaly_fraction if use_seen else None,
-            )
-        return None
+        self.n_labeled_anomalies_ = int((y == -1).sum())
+        return super()._fit(X, y)
 
     def head_scores(self, X):
         """Each head's score: which kind of abnormality a sample shows.

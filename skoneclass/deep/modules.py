@@ -433,3 +433,130 @@ class DeviationObjective(nn.Module):
             reference = torch.randn(self.prior_samples, device=s.device)
             mu, sigma = reference.mean(), reference.std()
         return deviation(s, y == -1, self.margin, mu, sigma).mean()
+
+
+# -- DRA ---------------------------------------------------------------------
+
+
+def _top_k_mean(scores, ratio):
+    """Mean of the k largest of each row, k = max(1, floor(ratio * n_cols))."""
+    k = max(1, int(ratio * scores.shape[1]))
+    return torch.topk(scores, k, dim=1).values.mean(dim=1)
+
+
+class DRANet(nn.Module):
+    """DRA's shared feature network and its four heads.
+
+    The feature network maps a batch to patch features (n, E, P): P patches
+    (the pixels of a CNN's last map; one for an MLP). The seen and pseudo
+    heads score each patch with a linear layer and average the top-k
+    absolute scores (top-k multiple-instance learning); the residual head
+    does the same on ``M_r - M_x``, the residual to the mean features of the
+    reference samples, after a per-patch dense layer, batch norm and ReLU;
+    the normality head scores the patches' mean with a small MLP. Every head
+    output is ``|.| >= 0``. In training the module returns the four head
+    scores (and the pseudo-anomaly mask as an extra, :func:`with_codes`); in
+    eval mode the anomaly
+    score ``g_s + g_p + g_r - g_n`` (without ``g_s`` when no anomaly was
+    labeled).
+    """
+
+    def __init__(
+        self, features, n_channels, references, topk_ratio, use_seen, shift,
+        shape=None,
+    ):  # fmt: skip
+        super().__init__()
+        self.features = features
+        self.shape = shape
+        self.register_buffer("references", references)
+        self.topk_ratio = topk_ratio
+        self.use_seen = use_seen
+        self.shift = shift
+        self.seen = nn.Linear(n_channels, 1)
+        self.pseudo = nn.Linear(n_channels, 1)
+        self.residual = nn.Sequential(
+            nn.Linear(n_channels, n_channels),
+            nn.BatchNorm1d(n_channels),
+            nn.ReLU(),
+            nn.Linear(n_channels, 1),
+        )
+        hidden = max(1, n_channels // 2)
+        self.normal = nn.Sequential(
+            nn.Linear(n_channels, hidden), nn.ReLU(), nn.Linear(hidden, 1)
+        )
+
+    def patches(self, X):
+        """Patch features (n, P, E) of a batch."""
+        if self.shape is not None:
+            X = X.view(-1, *self.shape)
+        F = self.features(X)
+        if F.dim() == 2:
+            return F[:, None, :]
+        return F.flatten(start_dim=2).transpose(1, 2)
+
+    def head_scores(self, X):
+        """(n, 4): g_s, g_p, g_r, g_n."""
+        n_ref = len(self.references)
+        F = self.patches(torch.cat([self.references.to(X.dtype), X]))
+        M_r, M = F[:n_ref].mean(dim=0, keepdim=True), F[n_ref:]
+        n, P, E = M.shape
+        residual = self.residual(
+            (M_r - M).reshape(n * P, E)
+        ).view(n, P)  # fmt: skip
+        return torch.stack(
+            [
+                _top_k_mean(self.seen(M)[..., 0].abs(), self.topk_ratio),
+                _top_k_mean(self.pseudo(M)[..., 0].abs(), self.topk_ratio),
+                _top_k_mean(residual.abs(), self.topk_ratio),
+                self.normal(M.mean(dim=1))[:, 0].abs(),
+            ],
+            dim=1,
+        )
+
+    def forward(self, X):
+        X, pseudo = shift_inputs(self, X)
+        heads = self.head_scores(X)
+        if self.training:
+            return with_codes(self, heads, pseudo=pseudo)
+        g_s, g_p, g_r, g_n = heads.unbind(dim=1)
+        return (g_s if self.use_seen else 0.0) + g_p + g_r - g_n
+
+
+class DRAObjective(nn.Module):
+    """Sum of the four heads' mean deviation losses, each on its own samples.
+
+    Seen head: normal samples vs labeled anomalies (y == -1); pseudo head:
+    normal vs pseudo anomalies; residual head: all, anomalous if labeled or
+    pseudo; normality head: all, trained to score *normal* samples high
+    (target 1, as in DRA's code), since it is subtracted. A labeled anomaly
+    that was also cut-and-pasted stays a seen anomaly.
+    """
+
+    #: The engine hands over the pseudo-anomaly mask as it is.
+    takes_pseudo = True
+
+    def __init__(self, margin=5.0, use_seen=True):
+        super().__init__()
+        self.margin = margin
+        self.use_seen = use_seen
+
+    def forward(self, heads, y, pseudo=None):
+        g_s, g_p, g_r, g_n = heads.unbind(dim=1)
+        seen = y == -1
+        if pseudo is None:
+            pseudo = torch.zeros_like(seen)
+        pseudo = pseudo & ~seen
+        normal = ~seen & ~pseudo
+        a = self.margin
+
+        def head(scores, positive, rows):
+            if not rows.any():
+                return scores.sum() * 0.0
+            return deviation(scores[rows], positive[rows], a).mean()
+
+        loss = head(g_p, pseudo, normal | pseudo)
+        loss = loss + head(g_r, seen | pseudo, torch.ones_like(seen))
+        loss = loss + head(g_n, normal, torch.ones_like(seen))
+        if self.use_seen:
+            loss = loss + head(g_s, seen, normal | seen)
+        return loss

@@ -2,17 +2,22 @@
 
 :func:`check_sgd_parts` raises a ``ValueError`` naming the parts that the
 skorch engine cannot train as one model (e.g. a learned center on a trainable
-network, which collapses: thesis Proposition 1), before any data is touched.
+network, which collapses: thesis Proposition 1), before any data is
+touched; :func:`check_sgd_data` names the data they cannot train on.
 """
+
+import numpy as np
 
 from ..parts.feature_maps import FCN
 from ..parts.losses import (
     DeviationLoss,
+    HSCLoss,
     MeanScore,
     NegativeLogLikelihood,
     SemanticDeviationLoss,
 )
 from ..parts.models import (
+    DisentangledHeads,
     Heatmap,
     Hypersphere,
     LatentDensity,
@@ -24,19 +29,19 @@ from ..parts.regularizers import (
     BiasFree,
     Decentralization,
     DistributionShift,
+    GradientClipping,
     Orthogonality,
     PriorPrecision,
     Recoding,
     TotalCorrelation,
     WeightDecay,
 )
-from .builders import (
-    build_criterion,
-    has_builder,
-)
+from .builders import build_criterion, has_builder
+from .model_builders import build_model
 
 _SGD_REGULARIZERS = (
     WeightDecay,
+    GradientClipping,
     BiasFree,
     AutoencoderPretraining,
     Orthogonality,
@@ -47,6 +52,7 @@ _SGD_REGULARIZERS = (
 #: Regularizers of the codes and prior of a latent density model (a VAE).
 _LATENT_DENSITY_REGULARIZERS = (
     WeightDecay,
+    GradientClipping,
     Orthogonality,
     Recoding,
     TotalCorrelation,
@@ -73,17 +79,31 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
             "matrices only) and cannot be trained by SGD; use an explicit map "
             "such as RandomFourier() or Nystroem(), or an exact solver."
         )
-    if not isinstance(model, Hypersphere | Reconstruction | Heatmap | LinearScore):
+    if not has_builder(build_model, model):
         raise ValueError(
             f"model={model!r} has no SGD solver (only Hypersphere, "
-            "Reconstruction, Heatmap, LinearScore and LatentDensity have); use "
-            "solver='exact' on a fixed feature map, or a hybrid Pipeline with "
-            "a learned embedding."
+            "Reconstruction, Heatmap, LinearScore, DisentangledHeads and "
+            "LatentDensity have); use solver='exact' on a fixed feature map, or "
+            "a hybrid Pipeline with a learned embedding."
         )
-    if isinstance(model, Heatmap) != isinstance(feature_map, FCN):
+    if isinstance(model, Heatmap) and not isinstance(feature_map, FCN):
         raise ValueError(
-            "A Heatmap() model needs a fully convolutional feature map, FCN(), "
-            f"and FCN() a Heatmap() model; got model={model!r} and "
+            "A Heatmap() model needs a fully convolutional feature map, FCN(); "
+            f"got feature_map={feature_map!r}."
+        )
+    if isinstance(feature_map, FCN) and not isinstance(
+        model, Heatmap | DisentangledHeads
+    ):
+        raise ValueError(
+            "FCN() outputs a map, read by a Heatmap() or DisentangledHeads() "
+            f"model; got model={model!r}."
+        )
+    if isinstance(model, DisentangledHeads) and not (
+        isinstance(loss, DeviationLoss) and feature_map.kind == "trainable"
+    ):
+        raise ValueError(
+            f"model={model!r} (DRA's heads) is trained with DeviationLoss() on "
+            f"a trainable feature map; got loss={loss!r} and "
             f"feature_map={feature_map!r}."
         )
     if isinstance(model, Heatmap | LinearScore) and not loss.uses_labels:
@@ -122,7 +142,7 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
                 f"loss=MeanScore(), got loss={loss!r}."
             )
     if isinstance(model, Hypersphere):
-        center = center_mode(model, feature_map)
+        center = model.center_for(feature_map)
         if center == "learned" and trainable:
             raise ValueError(
                 f"model={model!r} learns its center together with the trainable "
@@ -161,7 +181,7 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
                 f"loss={loss!r} ignores; use a loss with labels (DeepSADLoss, "
                 "HSCLoss, DeviationLoss)."
             )
-        if not trainable and not isinstance(reg, WeightDecay):
+        if not trainable and not isinstance(reg, WeightDecay | GradientClipping):
             raise ValueError(
                 f"regularizer={reg!r} acts on a network, but "
                 f"feature_map={feature_map!r} is fixed."
@@ -205,8 +225,26 @@ def _check_latent_density(feature_map, model, loss, regularizers, inference):
         )
 
 
-def center_mode(model, feature_map):
-    """A hypersphere's center mode with "auto" resolved for ``feature_map``."""
-    if model.center == "auto":
-        return "mean" if feature_map.kind == "trainable" else "learned"
-    return model.center
+def check_sgd_data(model, loss, regularizers, X, labels):
+    """Raise a ValueError when the training data cannot train these parts."""
+    variational = isinstance(model, LatentDensity)
+    if (
+        variational
+        and model.likelihood == "bernoulli"
+        and (np.min(X) < 0 or np.max(X) > 1)
+    ):
+        raise ValueError(
+            f"model={model!r} has a Bernoulli likelihood and needs X in "
+            f"[0, 1], got values in [{np.min(X):g}, {np.max(X):g}]; scale "
+            "X (e.g. MinMaxScaler) or use likelihood='gaussian'."
+        )
+    shifted = any(isinstance(r, DistributionShift) for r in regularizers)
+    needs_negatives = isinstance(loss, HSCLoss) or isinstance(
+        model, Heatmap | LinearScore
+    )
+    if needs_negatives and not shifted and not (labels == -1).any():
+        raise ValueError(
+            f"loss={loss!r} with model={model!r} needs negatives: label "
+            "known anomalies or auxiliary (outlier exposure) samples with "
+            "y == -1, or make pseudo anomalies with DistributionShift()."
+        )

@@ -21,26 +21,14 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..base import BaseDetector
-from ..parts.losses import (
-    Hinge,
-    HSCLoss,
-)
-from ..parts.models import (
-    Heatmap,
-    LatentDensity,
-    LinearScore,
-    Reconstruction,
-)
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
     DistributionShift,
-    PriorPrecision,
-    Recoding,
-    TotalCorrelation,
     WeightDecay,
 )
 from .builders import (
+    build_callbacks,
     build_criterion,
     build_decoder,
     build_latent_penalty,
@@ -48,27 +36,21 @@ from .builders import (
     build_penalty,
     build_shift,
 )
-from .data import ArrayDataset, Rows, is_memory_mapped
+from .data import ArrayDataset, is_memory_mapped
 from .engine import (
     DeviceName,
-    RadiusUpdate,
     is_accelerator,
     make_net,
     resolve_device,
     warn_if_collapsed,
 )
+from .model_builders import FROM_LOSS, FitContext, build_model, network_outputs
 from .modules import (
-    HeatmapNet,
-    HypersphereNet,
-    LinearScoreNet,
     MeanOutput,
     ReconstructionNet,
-    embed,
-    initial_center,
-    mean_embedding,
 )
-from .rules import center_mode, check_sgd_parts
-from .variational import PriorPrecisionPenalty, VariationalNet
+from .rules import check_sgd_data, check_sgd_parts
+from .variational import VariationalNet
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -185,29 +167,10 @@ class BaseDeepDetector(BaseDetector):
         regularizers = parts["regularizer"]
         check_sgd_parts(feature_map, model, loss, regularizers, parts["inference"])
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
-        variational = isinstance(model, LatentDensity)
-        if (
-            variational
-            and model.likelihood == "bernoulli"
-            and (np.min(X) < 0 or np.max(X) > 1)
-        ):
-            raise ValueError(
-                f"model={model!r} has a Bernoulli likelihood and needs X in "
-                f"[0, 1], got values in [{np.min(X):g}, {np.max(X):g}]; scale "
-                "X (e.g. MinMaxScaler) or use likelihood='gaussian'."
-            )
-        shifted = any(isinstance(r, DistributionShift) for r in regularizers)
-        needs_negatives = isinstance(loss, HSCLoss) or isinstance(
-            model, Heatmap | LinearScore
-        )
-        if needs_negatives and not shifted and not (labels == -1).any():
-            raise ValueError(
-                f"loss={loss!r} with model={model!r} needs negatives: label "
-                "known anomalies or auxiliary (outlier exposure) samples with "
-                "y == -1, or make pseudo anomalies with DistributionShift()."
-            )
+        check_sgd_data(model, loss, regularizers, X, labels)
         self._set_device()
-        seed = self._draw_seed()
+        rng = check_random_state(self.random_state)
+        seed = self._draw_seed(rng)
         trainable = feature_map.kind == "trainable"
         self.feature_map_ = self._fit_feature_map(feature_map, X, seed)
         if is_memory_mapped(X):
@@ -220,20 +183,14 @@ class BaseDeepDetector(BaseDetector):
             n_features = data[0].shape[1]
         bias = not any(isinstance(r, BiasFree) for r in regularizers)
         weight_decay = sum(r.lam for r in regularizers if isinstance(r, WeightDecay))
+        callbacks = [c for r in regularizers for c in build_callbacks(r)]
         penalties = [build_penalty(r) for r in regularizers]
-        penalties = [p for p in penalties if p is not None]
         latent = [build_latent_penalty(r) for r in regularizers]
-        latent = [p for p in latent if p is not None]
         pretrain = [r for r in regularizers if isinstance(r, AutoencoderPretraining)]
         with self._seeded_torch(seed):
-            if variational:
-                # Two outputs per code: the mean and log-variance of q(z|x).
-                latent_dim = feature_map.output_dim(n_features)
-                encoder = build_network(
-                    feature_map, n_features, bias, n_outputs=2 * latent_dim
-                )
-            elif trainable:
-                encoder = build_network(feature_map, n_features, bias)
+            if trainable:
+                outputs = network_outputs(model, feature_map, n_features)
+                encoder = build_network(feature_map, n_features, bias, **outputs)
             else:
                 encoder = nn.Identity()
             if pretrain:
@@ -247,62 +204,33 @@ class BaseDeepDetector(BaseDetector):
                     phase="pretraining the autoencoder",
                 )
                 self.pretrain_history_ = net.history
-            callbacks = []
-            shift = self._pseudo_anomalies(feature_map, regularizers)
-            if variational:
-                module = self._variational_module(
-                    model,
-                    regularizers,
-                    encoder,
-                    build_decoder(feature_map, n_features, bias),
-                    latent_dim,
-                    penalties,
-                    shift,
-                )
-            elif isinstance(model, Reconstruction):
-                decoder = build_decoder(feature_map, n_features, bias)
-                module = ReconstructionNet(
-                    encoder, decoder, model.space, penalties, latent, shift
-                )
-            elif isinstance(model, Heatmap):
-                module = HeatmapNet(encoder, penalties, shift)
-            elif isinstance(model, LinearScore):
-                rep_dim = feature_map.output_dim(n_features)
-                module = LinearScoreNet(encoder, rep_dim, penalties, latent, shift)
-            else:
-                center, learn = self._center(model, feature_map, encoder, data)
-                module = HypersphereNet(
-                    encoder, center, model.norm, learn, penalties, latent, shift
-                )
-                if isinstance(loss, Hinge):
-                    callbacks = [RadiusUpdate(loss.warm_up_epochs)]
+            fit = FitContext(
+                feature_map=feature_map,
+                loss=loss,
+                regularizers=regularizers,
+                n_features=n_features,
+                data=data,
+                bias=bias,
+                penalties=[p for p in penalties if p is not None],
+                latent=[p for p in latent if p is not None],
+                shift=self._pseudo_anomalies(feature_map, regularizers),
+                device=self.device_,
+                rng=rng,
+            )
+            built = build_model(model, encoder, fit)
+            anomaly_fraction = built.anomaly_fraction
+            if anomaly_fraction is FROM_LOSS:
+                anomaly_fraction = getattr(loss, "anomaly_fraction", None)
             self.net_ = self._train(
-                module,
-                build_criterion(loss),
+                built.module,
+                built.criterion or build_criterion(loss),
                 data,
                 self.max_epochs,
                 weight_decay,
-                callbacks,
-                getattr(loss, "anomaly_fraction", None),
+                [*callbacks, *built.callbacks],
+                anomaly_fraction,
             )
-        if variational and model.anomaly_score == "recoding":
-            # RSC-VAE's normalizers E[l_mut], E[l_recon], over the training
-            # normals (the paper takes them over the test set).
-            # All rows, then the normals: indexing a memory map would copy it.
-            terms = self._batched(self._float64_module().score_terms, X)
-            scales = terms[labels != -1].mean(axis=0)
-            self.net_.module_.score_scales.copy_(torch.as_tensor(scales))
-        if isinstance(loss, Hinge):
-            # The last block-coordinate step: R^2 optimal for the final
-            # network on the whole training set (Prop. 4), not on the last
-            # batch, and on the float64 outputs that scoring sees.
-            criterion = self.net_.criterion_
-            outputs = self._model_outputs(X)
-            warn_if_collapsed(-outputs, type(self).__name__)
-            criterion.solve_radius(torch.as_tensor(outputs))
-            self.radius_ = float(np.sqrt(criterion.radius2.item()))
-            return -(self.radius_**2)
-        return None
+        return None if built.finish is None else built.finish(self, X, labels)
 
     @staticmethod
     def _pseudo_anomalies(feature_map, regularizers):
@@ -333,31 +261,6 @@ class BaseDeepDetector(BaseDetector):
             )
         return feature_map
 
-    @staticmethod
-    def _variational_module(
-        model, regularizers, encoder, decoder, latent_dim, penalties, shift
-    ):
-        kwargs = {"shift": shift}
-        for reg in regularizers:
-            if isinstance(reg, Recoding):
-                kwargs["recoding"] = (reg.lam, reg.divergence)
-            elif isinstance(reg, TotalCorrelation):
-                kwargs["total_correlation"] = (reg.gamma, tuple(reg.hidden_dims))
-            elif isinstance(reg, PriorPrecision):
-                kwargs["learn_prior"] = True
-                penalties = [*penalties, PriorPrecisionPenalty(reg.eta)]
-        return VariationalNet(
-            encoder,
-            decoder,
-            latent_dim,
-            likelihood=model.likelihood,
-            score=model.anomaly_score,
-            n_score_samples=model.n_score_samples,
-            score_weight=model.score_weight,
-            penalties=penalties,
-            **kwargs,
-        )
-
     def _training_scores(self, X):
         scores = super()._training_scores(X)
         warn_if_collapsed(scores, type(self).__name__)
@@ -372,8 +275,10 @@ class BaseDeepDetector(BaseDetector):
             return float("nan")
         return super()._compute_offset(X, boundary)
 
-    def _draw_seed(self):
-        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+    def _draw_seed(self, rng=None):
+        """The fit's torch seed, from ``rng`` (which later draws continue)."""
+        rng = check_random_state(self.random_state) if rng is None else rng
+        return rng.randint(np.iinfo(np.int32).max)
 
     def _set_device(self):
         """Resolve ``device_`` for a fit (and say it when verbose)."""
@@ -402,26 +307,6 @@ class BaseDeepDetector(BaseDetector):
         # A shallow copy: fitting must not touch the caller's part, and a
         # deep clone would drop the fitted state of a pre-fitted Embedding.
         return copy.copy(feature_map).fit(X, seed)
-
-    def _center(self, model, feature_map, encoder, data):
-        """The initial center and whether it is learned."""
-        mode = center_mode(model, feature_map)
-        lazy = isinstance(data, ArrayDataset)
-        labels = data.y if lazy else data[1]
-        if mode == "origin":
-            first = data.rows(slice(0, 2)) if lazy else torch.as_tensor(data[0][:2])
-            return torch.zeros(embed(encoder, first).shape[1]), False
-        # The mean embedding of all samples but the labeled anomalies.
-        encoder.to(self.device_)
-        keep = np.flatnonzero(labels != -1)
-        if lazy:
-            mean = mean_embedding(encoder, Rows(data, keep, self.device_))
-        else:
-            rows = torch.as_tensor(data[0][keep]).to(self.device_)
-            mean = embed(encoder, rows).mean(dim=0)
-        if mode == "learned":
-            return mean, True
-        return initial_center(mean[None], model.center_eps), False
 
     def _features(self, X):
         if self.feature_map_ is None:

@@ -17,6 +17,7 @@ from .feature_maps import (
     Nystroem,
     RandomFourier,
     SelfAttention,
+    TorchModule,
 )
 from .losses import (
     DeepSADLoss,
@@ -49,6 +50,7 @@ from .regularizers import (
     BiasFree,
     Decentralization,
     DistributionShift,
+    GradientClipping,
     Orthogonality,
     PriorPrecision,
     Recoding,
@@ -78,9 +80,11 @@ __all__ = [
     "DisentangledHeads",
     "Contexts",
     "SelfAttention",
+    "TorchModule",
     "LinearScore",
     "ConvNet",
     "DistributionShift",
+    "GradientClipping",
     "LatentDensity",
     "PriorPrecision",
     "Recoding",

@@ -615,6 +615,40 @@ class FCN(FeatureMap):
         return (shape[1] // factor) * (shape[2] // factor)
 
 
+class TorchModule(FeatureMap):
+    """A user's torch network as the trainable feature map phi_omega.
+
+    The solver trains a copy (the user's module is never modified), so that
+    a pretrained trunk (e.g. a ResNet without its head) can be fine-tuned
+    as a detector's network.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Maps a batch of inputs to features: rows (n, d) to (n, E), or images
+        (n, C, H, W) to (n, E) or feature maps (n, E, h, w).
+    image_shape : None, "auto" or (C, H, W), default=None
+        None: the module takes rows. "auto": images, in the shape of the
+        images ``X`` holds; a tuple: images of that shape (``X`` may hold
+        them flattened).
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {
+        "module": [HasMethods(["forward", "parameters"])],
+        "image_shape": [*_IMAGE_SHAPE, None],
+    }
+
+    def __init__(self, module, image_shape=None):
+        self.module = module
+        self.image_shape = image_shape
+
+    @property
+    def formula(self):
+        return f"phi_omega(x), {type(self.module).__name__}"
+
+
 class SelfAttention(FeatureMap):
     """Multi-head self-attention over frozen word vectors (CVDD's phi).
 

@@ -74,6 +74,12 @@ class Hypersphere(Model):
     boundary_formula = "||phi(x) - c||^2 - R^2"
     boundary_penalty = "R^2"
 
+    def center_for(self, feature_map):
+        """``center`` with "auto" resolved for ``feature_map``."""
+        if self.center == "auto":
+            return "mean" if feature_map.kind == "trainable" else "learned"
+        return self.center
+
 
 class Hyperplane(Model):
     """f(x) = rho - <w, phi(x)>: the OC-SVM's separating hyperplane.
@@ -376,8 +382,10 @@ class DisentangledHeads(Model):
 
     Top-k multiple-instance scorers of seen and pseudo anomalies, a scorer
     of the residual to normal reference samples, and a normality scorer
-    that is subtracted (Ding et al., 2022). Trained by
-    :class:`~skoneclass.DRA`, each head with its own samples.
+    that is subtracted (Ding et al., 2022). Trained by SGD with
+    :class:`~skoneclass.parts.DeviationLoss`, each head on its own samples
+    (:class:`~skoneclass.DRA`'s preset); the reference samples are drawn from
+    the training normals at fit.
 
     Parameters
     ----------

@@ -51,6 +51,26 @@ class BiasFree(Regularizer):
     formula = "no bias"
 
 
+class GradientClipping(Regularizer):
+    """Gradient norm clipping: ||grad||_2 <= max_norm at every SGD step.
+
+    An optimization-based regularizer (thesis 4.3: the dimension holds what
+    constrains the solution through its optimization, as early stopping
+    does); DRA trains with it.
+
+    Parameters
+    ----------
+    max_norm : float > 0, default=1.0
+    """
+
+    _parameter_constraints = {"max_norm": [Interval(Real, 0, None, closed="neither")]}
+
+    def __init__(self, max_norm=1.0):
+        self.max_norm = max_norm
+
+    formula = "||grad|| <= max_norm"
+
+
 class AutoencoderPretraining(Regularizer):
     """Initialize the feature map as the encoder of a trained autoencoder.
 
