@@ -3,8 +3,8 @@
 import inspect
 
 import numpy as np
-import torch
 import pytest
+import torch
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
