@@ -122,7 +122,7 @@ PEERS = {
 
 def _widths(n_features):
     """The skoneclass MLP's widths for this data, rep_dim last."""
-    from skoneclass.parts.feature_maps import auto_mlp_dims
+    from skoneclass.parts.networks import auto_mlp_dims
 
     hidden, rep = auto_mlp_dims(n_features)
     return [*hidden, rep]

@@ -19,7 +19,7 @@ from ._docstrings import shared_parameters
 from .deep.rules import check_sgd_parts
 from .deep.solver import BaseDeepDetector
 from .parts import INFERENCE_MODES, make_parts
-from .parts.feature_maps import MLP, FeatureMap, Kernel
+from .parts.feature_maps import FeatureMap, Kernel
 from .parts.losses import (
     Hinge,
     Loss,
@@ -39,6 +39,7 @@ from .parts.models import (
     Prototypes,
     Subspace,
 )
+from .parts.networks import MLP
 from .parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,

@@ -12,7 +12,7 @@ from skoneclass import DRA, AutoEncoder, DeepSVDD, OneClassModel
 from skoneclass import parts as P
 from skoneclass.deep.networks import ACTIVATIONS
 from skoneclass.parts.base import Part
-from skoneclass.parts.feature_maps import ACTIVATION_NAMES
+from skoneclass.parts.networks import ACTIVATION_NAMES
 
 PARTS = [getattr(P, name) for name in P.__all__ if inspect.isclass(getattr(P, name))]
 PARTS = [cls for cls in PARTS if issubclass(cls, Part)]

@@ -26,7 +26,6 @@ from functools import singledispatch
 
 from skorch.callbacks import GradientNormClipping
 
-from ..parts.feature_maps import FCN, MLP, ConvNet, LeNet, TorchModule
 from ..parts.losses import (
     DeepSADLoss,
     DeviationLoss,
@@ -36,6 +35,7 @@ from ..parts.losses import (
     NegativeLogLikelihood,
     SemanticDeviationLoss,
 )
+from ..parts.networks import FCN, MLP, ConvNet, LeNet, TorchModule
 from ..parts.regularizers import (
     Decentralization,
     DistributionShift,

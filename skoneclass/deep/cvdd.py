@@ -20,9 +20,9 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from .._docstrings import shared_parameters
-from ..parts.feature_maps import SelfAttention
 from ..parts.losses import MeanScore
 from ..parts.models import Contexts
+from ..parts.networks import SelfAttention
 from ..parts.regularizers import Orthogonality, WeightDecay
 from .solver import BaseDeepDetector
 

@@ -16,9 +16,9 @@ from torch import nn
 
 from .._docstrings import shared_parameters
 from ..parts.base import PositiveInts
-from ..parts.feature_maps import FCN, MLP, TorchModule
 from ..parts.losses import DeviationLoss
 from ..parts.models import DisentangledHeads, LinearScore
+from ..parts.networks import FCN, MLP, TorchModule
 from ..parts.regularizers import DistributionShift, GradientClipping, WeightDecay
 from .presets import NetworkPreset
 from .solver import BaseDeepDetector

@@ -15,9 +15,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._docstrings import shared_parameters
-from ..parts.feature_maps import FCN
 from ..parts.losses import HSCLoss
 from ..parts.models import Heatmap
+from ..parts.networks import FCN
 from ..parts.regularizers import DistributionShift, WeightDecay
 from .networks import gaussian_upsample
 from .solver import BaseDeepDetector

@@ -11,7 +11,8 @@ from numbers import Integral, Real
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..parts.feature_maps import MLP, FeatureMap, LeNet
+from ..parts.feature_maps import FeatureMap
+from ..parts.networks import MLP, LeNet
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,

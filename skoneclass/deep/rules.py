@@ -8,7 +8,6 @@ touched; :func:`check_sgd_data` names the data they cannot train on.
 
 import numpy as np
 
-from ..parts.feature_maps import FCN
 from ..parts.losses import (
     DeviationLoss,
     HSCLoss,
@@ -24,6 +23,7 @@ from ..parts.models import (
     LinearScore,
     Reconstruction,
 )
+from ..parts.networks import FCN
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,

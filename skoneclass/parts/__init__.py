@@ -7,17 +7,11 @@ takes these parts; every named estimator's ``get_parts()`` says which it uses.
 """
 
 from .feature_maps import (
-    FCN,
-    MLP,
-    ConvNet,
     Embedding,
     Identity,
     Kernel,
-    LeNet,
     Nystroem,
     RandomFourier,
-    SelfAttention,
-    TorchModule,
 )
 from .losses import (
     DeepSADLoss,
@@ -44,6 +38,14 @@ from .models import (
     Prototypes,
     Reconstruction,
     Subspace,
+)
+from .networks import (
+    FCN,
+    MLP,
+    ConvNet,
+    LeNet,
+    SelfAttention,
+    TorchModule,
 )
 from .regularizers import (
     AutoencoderPretraining,

@@ -1,0 +1,392 @@
+"""Trainable feature maps phi_omega: the networks of the unifying view (D3).
+
+:class:`MLP`, the thesis's :class:`LeNet`, the stride-2 :class:`ConvNet`, the
+fully convolutional :class:`FCN`, a user's :class:`TorchModule` and CVDD's
+:class:`SelfAttention`. Each is a specification: ``network_kwargs(n_features)``
+says what network n features get (with "auto" resolved and the shapes
+checked); :mod:`skoneclass.deep.builders` builds it (and its mirrored decoder
+for autoencoders) for the SGD solver.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from .base import PositiveInts
+from .feature_maps import FeatureMap
+
+_COUNT = [Interval(Integral, 1, None, closed="left")]
+
+
+def auto_mlp_dims(n_features):
+    """(hidden_dims, rep_dim) of the thesis's ODDS MLPs, extended to any width.
+
+    arrhythmia (274 features) 128-64-32; cardio, satellite, satimage-2 and
+    shuttle (9 to 36) 32-16-8; thyroid (6) 32-16-4.
+    """
+    if n_features > 100:
+        return (128, 64), 32
+    return (32, 16), (4 if n_features <= 8 else 8)
+
+
+_AUTO_COUNT = [StrOptions({"auto"}), *_COUNT]
+_SLOPE = [Interval(Real, 0, None, closed="left")]
+_IMAGE_SHAPE = [StrOptions({"auto"}), PositiveInts(length=3)]
+#: The hidden activations of :class:`MLP` (built by skoneclass.deep.networks).
+ACTIVATION_NAMES = ("leaky_relu", "relu", "elu")
+
+
+class MLP(FeatureMap):
+    """Fully connected network phi_omega (thesis appendix B.1.1).
+
+    Hidden blocks (linear, batch norm without affine parameters, activation)
+    and a linear representation layer; no activation or batch norm on the
+    representation, Glorot-uniform weights.
+
+    Parameters
+    ----------
+    hidden_dims : tuple of int or "auto", default="auto"
+        "auto" uses the thesis's ODDS sizes: 128-64 for more than 100
+        features, else 32-16.
+    rep_dim : int or "auto", default="auto"
+        "auto": 32 above 100 features, 8 above 8, else 4.
+    activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
+    negative_slope : float, default=0.01
+    batch_norm : bool, default=True
+    code_activation : {None, "tanh"}, default=None
+        Activation of the representation; "tanh" bounds it to (-1, 1)
+        (needed by :class:`~skoneclass.parts.Decentralization`). Not for Deep
+        SVDD: a bounded output can emulate a bias (thesis Prop. 3).
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {
+        "hidden_dims": [StrOptions({"auto"}), PositiveInts()],
+        "rep_dim": _AUTO_COUNT,
+        "activation": [StrOptions(set(ACTIVATION_NAMES))],
+        "negative_slope": _SLOPE,
+        "batch_norm": ["boolean"],
+        "code_activation": [StrOptions({"tanh"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_dims="auto",
+        rep_dim="auto",
+        activation="leaky_relu",
+        negative_slope=0.01,
+        batch_norm=True,
+        code_activation=None,
+    ):
+        self.hidden_dims = hidden_dims
+        self.rep_dim = rep_dim
+        self.activation = activation
+        self.negative_slope = negative_slope
+        self.batch_norm = batch_norm
+        self.code_activation = code_activation
+
+    @property
+    def formula(self):
+        return "phi_omega(x), MLP" + (", tanh code" if self.code_activation else "")
+
+    def network_kwargs(self, n_features, bias=False):
+        """The network's settings for ``n_features`` inputs, "auto" resolved."""
+        hidden, rep_dim = auto_mlp_dims(n_features)
+        return {
+            "n_features": n_features,
+            "hidden_dims": hidden
+            if self.hidden_dims == "auto"
+            else tuple(self.hidden_dims),
+            "rep_dim": rep_dim if self.rep_dim == "auto" else self.rep_dim,
+            "bias": bias,
+            "batch_norm": self.batch_norm,
+            "activation": self.activation,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Size of the representation for ``n_features`` inputs."""
+        return self.network_kwargs(n_features)["rep_dim"]
+
+
+#: Image shape and default rep_dim of the thesis's LeNets (appendix B.1.1).
+LENET_SHAPES = {(1, 28, 28): 32, (3, 32, 32): 128}
+
+
+class LeNet(FeatureMap):
+    """The thesis's LeNet-type CNN phi_omega for flattened images.
+
+    Parameters
+    ----------
+    image_shape : "auto", (1, 28, 28) or (3, 32, 32), default="auto"
+        Shape (C, H, W) of the images. "auto" takes it from image input
+        ``X`` of shape (n, C, H, W); a tuple also lets ``X`` hold the images
+        flattened.
+    rep_dim : int or "auto", default="auto"
+        32 for 28x28 gray, 128 for 32x32 color images.
+    negative_slope : float, default=0.01
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {
+        "image_shape": _IMAGE_SHAPE,
+        "rep_dim": _AUTO_COUNT,
+        "negative_slope": _SLOPE,
+    }
+
+    def __init__(self, image_shape="auto", rep_dim="auto", negative_slope=0.01):
+        self.image_shape = image_shape
+        self.rep_dim = rep_dim
+        self.negative_slope = negative_slope
+
+    formula = "phi_omega(x), LeNet CNN"
+
+    def network_kwargs(self, n_features, bias=False):
+        """The network's settings; a LeNet has no bias terms in any case."""
+        shape = tuple(self.image_shape)
+        if shape not in LENET_SHAPES:
+            raise ValueError(
+                f"LeNet takes image_shape (1, 28, 28) or (3, 32, 32), got {shape}."
+            )
+        if n_features != int(np.prod(shape)):
+            raise ValueError(
+                f"LeNet(image_shape={shape}) takes flattened images of "
+                f"{int(np.prod(shape))} features, got {n_features}."
+            )
+        rep_dim = LENET_SHAPES[shape] if self.rep_dim == "auto" else self.rep_dim
+        return {
+            "shape": shape,
+            "rep_dim": rep_dim,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Size of the representation."""
+        return self.network_kwargs(n_features)["rep_dim"]
+
+
+class ConvNet(FeatureMap):
+    """A stride-2 CNN phi_omega for flattened images of any even size.
+
+    Each block is a convolution of stride 2 (halving the side), batch norm
+    and leaky ReLU; then an optional dense layer and the linear code. The
+    decoder mirrors it with transposed convolutions and a linear output. The
+    encoders of the VAE papers are instances: OIAD ``channels=(32, 32, 64,
+    64), kernel_size=4, hidden_dim=128`` at 32x32; RSC-VAE ``channels=(32,
+    64, 128, 256), kernel_size=3``; the decentralization AE ``channels=(64,
+    128, 256), kernel_size=5, code_activation="tanh"``. Unlike
+    :class:`LeNet` it has bias terms (it is not meant for Deep SVDD).
+
+    Parameters
+    ----------
+    image_shape : "auto" or (C, H, W), default="auto"
+        "auto" takes the shape from image input ``X`` of shape (n, C, H,
+        W); a tuple also lets ``X`` hold the images flattened. H and W must
+        be divisible by ``2 ** len(channels)``.
+    channels : tuple of int, default=(32, 64)
+    kernel_size : int, default=4
+    hidden_dim : int or None, default=None
+        A dense layer between the convolutions and the code.
+    rep_dim : int, default=16
+    negative_slope : float, default=0.2
+    batch_norm : bool, default=True
+    code_activation : {None, "tanh"}, default=None
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {
+        "image_shape": _IMAGE_SHAPE,
+        "channels": [PositiveInts(min_len=1)],
+        "kernel_size": _COUNT,
+        "hidden_dim": [*_COUNT, None],
+        "rep_dim": _COUNT,
+        "negative_slope": _SLOPE,
+        "batch_norm": ["boolean"],
+        "code_activation": [StrOptions({"tanh"}), None],
+    }
+
+    def __init__(
+        self,
+        image_shape="auto",
+        channels=(32, 64),
+        kernel_size=4,
+        hidden_dim=None,
+        rep_dim=16,
+        negative_slope=0.2,
+        batch_norm=True,
+        code_activation=None,
+    ):
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.hidden_dim = hidden_dim
+        self.rep_dim = rep_dim
+        self.negative_slope = negative_slope
+        self.batch_norm = batch_norm
+        self.code_activation = code_activation
+
+    @property
+    def formula(self):
+        return "phi_omega(x), CNN" + (", tanh code" if self.code_activation else "")
+
+    def network_kwargs(self, n_features, bias=True):
+        """The network's settings; a ConvNet has bias terms in any case."""
+        shape = tuple(self.image_shape)
+        if len(shape) != 3 or n_features != int(np.prod(shape)):
+            raise ValueError(
+                f"ConvNet(image_shape={shape}) takes flattened (C, H, W) images "
+                f"of {int(np.prod(shape))} features, got {n_features}."
+            )
+        factor = 2 ** len(self.channels)
+        if shape[1] % factor or shape[2] % factor:
+            raise ValueError(
+                f"ConvNet with {len(self.channels)} stride-2 blocks needs image "
+                f"sides divisible by {factor}, got image_shape={shape}; use "
+                "fewer channels or pad the images."
+            )
+        return {
+            "shape": shape,
+            "channels": tuple(self.channels),
+            "kernel_size": self.kernel_size,
+            "rep_dim": self.rep_dim,
+            "hidden_dim": self.hidden_dim,
+            "bias": True,
+            "batch_norm": self.batch_norm,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Size of the representation."""
+        return self.rep_dim
+
+
+class FCN(FeatureMap):
+    """A fully convolutional network phi_omega: images -> a map (FCDD).
+
+    Blocks of a same-padded convolution, batch norm and leaky ReLU, with 2x2
+    max pooling between them, then a 1x1 convolution to one channel (its bias
+    plays FCDD's center). There is no dense layer, so each pixel of the
+    output map depends only on its receptive field in the input: the map is a
+    low-resolution heatmap (thesis 3.1.1).
+
+    Parameters
+    ----------
+    image_shape : "auto" or (C, H, W), default="auto"
+        "auto" takes the shape from image input ``X`` of shape (n, C, H, W);
+        a tuple also lets ``X`` hold the images flattened. H and W must be
+        divisible by ``2 ** (len(channels) - 1)``.
+    channels : tuple of int, default=(32, 64, 64)
+        Width of each block; the map has side H / 2 ** (len(channels) - 1).
+    kernel_size : int, default=3
+    negative_slope : float, default=0.01
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {
+        "image_shape": _IMAGE_SHAPE,
+        "channels": [PositiveInts(min_len=1)],
+        "kernel_size": _COUNT,
+        "negative_slope": _SLOPE,
+    }
+
+    def __init__(
+        self, image_shape="auto", channels=(32, 64, 64), kernel_size=3,
+        negative_slope=0.01,
+    ):  # fmt: skip
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.negative_slope = negative_slope
+
+    formula = "phi_omega(x), fully convolutional"
+
+    def network_kwargs(self, n_features, bias=True):
+        """The network's settings."""
+        shape = tuple(self.image_shape)
+        if len(shape) != 3 or n_features != int(np.prod(shape)):
+            raise ValueError(
+                f"FCN(image_shape={shape}) takes (C, H, W) images of "
+                f"{int(np.prod(shape))} features, got {n_features}."
+            )
+        factor = 2 ** (len(self.channels) - 1)
+        if shape[1] % factor or shape[2] % factor:
+            raise ValueError(
+                f"FCN with {len(self.channels) - 1} poolings needs image sides "
+                f"divisible by {factor}, got image_shape={shape}."
+            )
+        return {
+            "shape": shape,
+            "channels": tuple(self.channels),
+            "kernel_size": self.kernel_size,
+            "negative_slope": self.negative_slope,
+        }
+
+    def output_dim(self, n_features):
+        """Number of pixels of the output map."""
+        shape = self.network_kwargs(n_features)["shape"]
+        factor = 2 ** (len(self.channels) - 1)
+        return (shape[1] // factor) * (shape[2] // factor)
+
+
+class TorchModule(FeatureMap):
+    """A user's torch network as the trainable feature map phi_omega.
+
+    The solver trains a copy (the user's module is never modified), so that
+    a pretrained trunk (e.g. a ResNet without its head) can be fine-tuned
+    as a detector's network.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Maps a batch of inputs to features: rows (n, d) to (n, E), or images
+        (n, C, H, W) to (n, E) or feature maps (n, E, h, w).
+    image_shape : None, "auto" or (C, H, W), default=None
+        None: the module takes rows. "auto": images, in the shape of the
+        images ``X`` holds; a tuple: images of that shape (``X`` may hold
+        them flattened).
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {
+        "module": [HasMethods(["forward", "parameters"])],
+        "image_shape": [*_IMAGE_SHAPE, None],
+    }
+
+    def __init__(self, module, image_shape=None):
+        self.module = module
+        self.image_shape = image_shape
+
+    @property
+    def formula(self):
+        return f"phi_omega(x), {type(self.module).__name__}"
+
+
+class SelfAttention(FeatureMap):
+    """Multi-head self-attention over frozen word vectors (CVDD's phi).
+
+    For the word vectors H of a text, ``A = softmax(tanh(H W1) W2)`` over the
+    words and the r sentence embeddings ``M = A^T H`` (thesis eqs. 3.2-3.3):
+    variable-length text to r fixed-size vectors, each a convex combination
+    of its word vectors. Trained by :class:`~skoneclass.CVDD`.
+
+    Parameters
+    ----------
+    n_heads : int, default=3
+    attention_size : int, default=150
+    """
+
+    kind = "trainable"
+
+    _parameter_constraints = {"n_heads": _COUNT, "attention_size": _COUNT}
+
+    def __init__(self, n_heads=3, attention_size=150):
+        self.n_heads = n_heads
+        self.attention_size = attention_size
+
+    formula = "softmax(tanh(H W1) W2)^T H, frozen word vectors H"
