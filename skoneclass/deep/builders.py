@@ -35,7 +35,7 @@ from ..parts.losses import (
     NegativeLogLikelihood,
     SemanticDeviationLoss,
 )
-from ..parts.networks import FCN, MLP, ConvNet, LeNet, TorchModule
+from ..parts.networks import FCN, MLP, ConvNet, LeNet, SelfAttention, TorchModule
 from ..parts.regularizers import (
     Decentralization,
     DistributionShift,
@@ -212,6 +212,12 @@ def _(feature_map: FCN, n_features, bias=True, n_outputs=1):
 def _(feature_map: TorchModule, n_features, bias=True, n_outputs=None):
     # A copy: training must not modify the user's module.
     return copy.deepcopy(feature_map.module)
+
+
+@build_network.register
+def _(feature_map: SelfAttention, n_features, bias=True, n_outputs=None):
+    # One head per context: built with the Contexts model (model_builders).
+    return None
 
 
 @singledispatch

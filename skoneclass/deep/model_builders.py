@@ -14,10 +14,12 @@ from functools import singledispatch
 
 import numpy as np
 import torch
+from sklearn.cluster import KMeans
 from torch import nn
 
 from ..parts.losses import Hinge
 from ..parts.models import (
+    Contexts,
     DisentangledHeads,
     Heatmap,
     Hypersphere,
@@ -25,7 +27,13 @@ from ..parts.models import (
     LinearScore,
     Reconstruction,
 )
-from ..parts.regularizers import PriorPrecision, Recoding, TotalCorrelation
+from ..parts.regularizers import (
+    Orthogonality,
+    PriorPrecision,
+    Recoding,
+    TotalCorrelation,
+)
+from .attention import AlphaAnnealing, CVDDNet, CVDDObjective
 from .builders import build_decoder
 from .data import ArrayDataset, Rows
 from .engine import RadiusUpdate, warn_if_collapsed
@@ -52,7 +60,7 @@ class FitContext:
 
     ``data`` is an ``(X32, labels)`` pair of in-memory arrays or an
     :class:`~skoneclass.deep.data.ArrayDataset`; ``rng`` continues the
-    random stream the fit's torch seed was drawn from.
+    random stream the fit's torch ``seed`` was drawn from.
     """
 
     feature_map: object
@@ -66,6 +74,8 @@ class FitContext:
     shift: object
     device: str
     rng: np.random.RandomState
+    seed: int
+    max_epochs: int
 
     @property
     def lazy(self):
@@ -241,6 +251,32 @@ def _(model: DisentangledHeads, encoder, fit):
         criterion=DRAObjective(fit.loss.margin, use_seen),
         # Balanced batches need labeled anomalies to balance.
         anomaly_fraction=FROM_LOSS if use_seen else None,
+    )
+
+
+@build_model.register
+def _(model: Contexts, encoder, fit):
+    # The attention has one head per context, and how many contexts there
+    # are depends on the data: the contexts' builder builds both.
+    attention = fit.feature_map
+    E = attention.embedding_table()
+    tokens = fit.data[0]
+    mask = tokens < len(E)
+    means = (E[np.where(mask, tokens, 0)] * mask[..., None]).sum(axis=1)
+    means /= mask.sum(axis=1, keepdims=True)
+    n_contexts = min(model.n_contexts, len(np.unique(means, axis=0)))
+    kmeans = KMeans(n_contexts, n_init=10, random_state=fit.seed).fit(means)
+    ortho = sum(r.weight for r in fit.regularizers if isinstance(r, Orthogonality))
+    module = CVDDNet(
+        torch.as_tensor(E),
+        attention.attention_size,
+        torch.as_tensor(kmeans.cluster_centers_, dtype=torch.float32),
+        ortho,
+    )
+    return ModelBuild(
+        module,
+        criterion=CVDDObjective(),
+        callbacks=[AlphaAnnealing(model.alpha_max, fit.max_epochs)],
     )
 
 

@@ -16,6 +16,7 @@ from ..parts.losses import (
     SemanticDeviationLoss,
 )
 from ..parts.models import (
+    Contexts,
     DisentangledHeads,
     Heatmap,
     Hypersphere,
@@ -23,7 +24,7 @@ from ..parts.models import (
     LinearScore,
     Reconstruction,
 )
-from ..parts.networks import FCN
+from ..parts.networks import FCN, SelfAttention
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
@@ -98,6 +99,24 @@ def check_sgd_parts(feature_map, model, loss, regularizers, inference="frequenti
             "FCN() outputs a map, read by a Heatmap() or DisentangledHeads() "
             f"model; got model={model!r}."
         )
+    if isinstance(model, Contexts) != isinstance(feature_map, SelfAttention):
+        raise ValueError(
+            "A Contexts() model reads the heads of a SelfAttention() feature "
+            "map, and SelfAttention() feeds a Contexts() model; got "
+            f"model={model!r} and feature_map={feature_map!r}."
+        )
+    if isinstance(model, Contexts):
+        extra = [
+            r
+            for r in regularizers
+            if not isinstance(r, WeightDecay | Orthogonality | GradientClipping)
+        ]
+        if extra or not isinstance(loss, MeanScore):
+            raise ValueError(
+                f"model={model!r} (CVDD's contexts) is trained with MeanScore() "
+                "and WeightDecay, Orthogonality (of the contexts) or "
+                f"GradientClipping; got loss={loss!r} and regularizers {extra}."
+            )
     if isinstance(model, DisentangledHeads) and not (
         isinstance(loss, DeviationLoss) and feature_map.kind == "trainable"
     ):

@@ -73,6 +73,10 @@ TRAINING_PARAMETER_CONSTRAINTS = {
 }
 
 
+def _takes_tokens(feature_map):
+    return getattr(feature_map, "takes_tokens", False)
+
+
 class BaseDeepDetector(BaseDetector):
     """Base of the detectors trained by the skorch engine (the SGD solver).
 
@@ -179,7 +183,8 @@ class BaseDeepDetector(BaseDetector):
             data = ArrayDataset(X, labels, transform)
             n_features = data.rows(slice(0, 1)).shape[1]
         else:
-            data = (self._features(X).astype(np.float32), labels)
+            dtype = np.int64 if _takes_tokens(feature_map) else np.float32
+            data = (self._features(X).astype(dtype), labels)
             n_features = data[0].shape[1]
         bias = not any(isinstance(r, BiasFree) for r in regularizers)
         weight_decay = sum(r.lam for r in regularizers if isinstance(r, WeightDecay))
@@ -216,6 +221,8 @@ class BaseDeepDetector(BaseDetector):
                 shift=self._pseudo_anomalies(feature_map, regularizers),
                 device=self.device_,
                 rng=rng,
+                seed=seed,
+                max_epochs=self.max_epochs,
             )
             built = build_model(model, encoder, fit)
             anomaly_fraction = built.anomaly_fraction
@@ -344,9 +351,18 @@ class BaseDeepDetector(BaseDetector):
                 outputs[i : i + step] = out
         return outputs
 
+    def _validate_X(self, X, reset):
+        feature_map = self.get_parts()["feature_map"]
+        if _takes_tokens(feature_map):
+            # Text: documents of token ids, padded; no n_features_in_.
+            return feature_map.check_input(X)
+        return super()._validate_X(X, reset)
+
     def _batch_tensor(self, rows):
         """The network's input for validated rows of ``X``: their features,
-        float64."""
+        float64 (token ids, int64, for text)."""
+        if _takes_tokens(self.get_parts()["feature_map"]):
+            return torch.as_tensor(rows)
         batch = np.ascontiguousarray(self._features(rows), dtype=np.float64)
         # A copy of one batch: memmapped input may be read-only.
         return torch.tensor(batch)

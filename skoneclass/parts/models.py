@@ -412,14 +412,24 @@ class Contexts(Model):
     vector c_k, weighted by ``sigma = softmax(-alpha d)`` in training; the
     score is the plain mean over the contexts (thesis eqs. 3.7, 3.13).
 
+    Needs the :class:`~skoneclass.parts.SelfAttention` feature map (one
+    head per context). The contexts start at the k-means++ centroids of the
+    documents' mean word vectors (fewer when fewer distinct documents).
+
     Parameters
     ----------
     n_contexts : int, default=3
+        r, the number of attention heads and context vectors.
+    alpha_max : float >= 0, default=1.0
+        Final inverse temperature of sigma: 0 for the first tenth of the
+        epochs, then log-spaced from 1e-4 up to ``alpha_max`` (explore all
+        contexts first, then fit the closest).
     """
 
-    _parameter_constraints = {"n_contexts": _COUNT}
+    _parameter_constraints = {"n_contexts": _COUNT, "alpha_max": _NON_NEGATIVE}
 
-    def __init__(self, n_contexts=3):
+    def __init__(self, n_contexts=3, alpha_max=1.0):
         self.n_contexts = n_contexts
+        self.alpha_max = alpha_max
 
     formula = "sum_k sigma_k (1 - cos(m_k, c_k)) / 2"

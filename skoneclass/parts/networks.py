@@ -373,20 +373,102 @@ class SelfAttention(FeatureMap):
     For the word vectors H of a text, ``A = softmax(tanh(H W1) W2)`` over the
     words and the r sentence embeddings ``M = A^T H`` (thesis eqs. 3.2-3.3):
     variable-length text to r fixed-size vectors, each a convex combination
-    of its word vectors. Trained by :class:`~skoneclass.CVDD`.
+    of its word vectors. It has one head per context of the
+    :class:`~skoneclass.parts.Contexts` model it feeds, which builds it.
+
+    The input is text: a sequence of documents, each a sequence of integer
+    token ids (rows of ``embeddings``); :meth:`check_input` validates it.
 
     Parameters
     ----------
-    n_heads : int, default=3
+    embeddings : array-like of shape (n_tokens, embedding_dim), default=None
+        Word vectors, row i for token id i (frozen); required at fit.
     attention_size : int, default=150
+        d_a, the width of the attention network.
     """
 
     kind = "trainable"
+    #: The input is token ids, not features.
+    takes_tokens = True
 
-    _parameter_constraints = {"n_heads": _COUNT, "attention_size": _COUNT}
+    _parameter_constraints = {
+        "embeddings": ["array-like", None],
+        "attention_size": _COUNT,
+    }
 
-    def __init__(self, n_heads=3, attention_size=150):
-        self.n_heads = n_heads
+    def __init__(self, embeddings=None, attention_size=150):
+        self.embeddings = embeddings
         self.attention_size = attention_size
 
     formula = "softmax(tanh(H W1) W2)^T H, frozen word vectors H"
+
+    def embedding_table(self):
+        """The word vectors as a float32 array; a ValueError when missing."""
+        if self.embeddings is None:
+            raise ValueError(
+                "CVDD needs word vectors: pass embeddings, an array of shape "
+                "(n_tokens, embedding_dim) whose row i embeds token id i."
+            )
+        E = np.asarray(self.embeddings, dtype=np.float32)
+        if E.ndim != 2 or not np.all(np.isfinite(E)):
+            raise ValueError(
+                "embeddings must be a finite 2-D array (n_tokens, embedding_dim), "
+                f"got shape {E.shape}."
+            )
+        return E
+
+    def check_input(self, X):
+        """Documents as an int64 array (n, L) of token ids, padded with
+        ``n_tokens`` (see :func:`check_token_sequences`)."""
+        return check_token_sequences(X, len(self.embedding_table()))
+
+
+def check_token_sequences(X, n_tokens):
+    """Token sequences as an int64 array (n, L) padded with ``n_tokens``.
+
+    Raises a TypeError for anything that is not sequences of integer token
+    ids, a ValueError for empty documents and ids outside [0, n_tokens).
+    """
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "iu":
+        docs = list(X)
+    elif isinstance(X, str) or not hasattr(X, "__len__"):
+        raise TypeError(
+            "CVDD takes a sequence of documents, each a sequence of integer "
+            f"token ids; got {type(X).__name__}."
+        )
+    else:
+        docs = list(X)
+    if len(docs) < 1:
+        raise ValueError("CVDD needs at least one document, got 0.")
+    arrays = []
+    for i, doc in enumerate(docs):
+        if isinstance(doc, str):
+            raise TypeError(
+                f"document {i} is a string; CVDD takes integer token ids (map "
+                "words to rows of the embedding matrix first)."
+            )
+        ids = np.asarray(doc)
+        if ids.dtype.kind in "USO" and ids.size:
+            what = "objects" if ids.dtype.kind == "O" else "strings"
+            raise TypeError(
+                f"document {i} holds {what}; "
+                "CVDD takes integer token ids (map words to rows of the "
+                "embedding matrix first)."
+            )
+        if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+            raise TypeError(
+                f"document {i} must be a 1-D sequence of integer token ids, got "
+                f"dtype {ids.dtype} and shape {ids.shape}."
+            )
+        if ids.size == 0:
+            raise ValueError(f"document {i} has no tokens.")
+        if ids.min() < 0 or ids.max() >= n_tokens:
+            raise ValueError(
+                f"document {i} has token ids outside [0, {n_tokens}) (the rows "
+                f"of the embedding matrix): {ids.min()}..{ids.max()}."
+            )
+        arrays.append(ids.astype(np.int64))
+    padded = np.full((len(arrays), max(map(len, arrays))), n_tokens, dtype=np.int64)
+    for i, ids in enumerate(arrays):
+        padded[i, : len(ids)] = ids
+    return padded
