@@ -10,8 +10,9 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skoneclass import SSAD, SVDD, Gaussian, LabelWarning
+from skoneclass import OCSVM, SSAD, SVDD, Gaussian, LabelWarning
 from skoneclass.base import check_labels
+from skoneclass.datasets import make_defect_textures
 from skoneclass.metrics import (
     average_precision_scorer,
     labeled_average_precision,
@@ -180,3 +181,19 @@ def test_scorer_works_through_a_pipeline():
     X_train, X_test, y_test = make_one_class_task()
     pipe = make_pipeline(StandardScaler(), SVDD()).fit(X_train)
     assert roc_auc_scorer(pipe, X_test, y_test) > 0.9
+
+
+# -- image input, for every estimator --------------------------------------
+
+
+def test_shallow_detectors_take_images_as_pixel_features():
+    X, y, _ = make_defect_textures(60, 10, size=8, random_state=0)
+    images = OCSVM().fit(X[y == 1])
+    rows = OCSVM().fit(X[y == 1].reshape(60, -1))
+    assert images.image_shape_ == (1, 8, 8) and rows.image_shape_ is None
+    np.testing.assert_allclose(images.score_samples(X), rows.score_samples(X))
+    np.testing.assert_allclose(
+        images.score_samples(X[:, 0]), rows.score_samples(X.reshape(70, -1))
+    )
+    with pytest.raises(ValueError, match=r"got a 5-D X"):
+        OCSVM().fit(X[:, None])

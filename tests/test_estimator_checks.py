@@ -179,8 +179,8 @@ def test_labels_with_only_anomalies_are_refused(est):
 
 # -- FCDD and CVDD: the checks that need no tabular fit -------------------------
 # They take images and token sequences, not the checks' tabular data (their
-# fits are tested in test_images_text.py); the API checks that fit nothing
-# apply to them as to every estimator.
+# fits are tested in tests/deep/test_fcdd.py and test_cvdd.py); the API checks
+# that fit nothing apply to them as to every estimator.
 FIT_FREE_CHECKS = (
     check_estimator_cloneable,
     check_estimator_repr,

@@ -32,7 +32,7 @@ from skoneclass.parts import (
     TotalCorrelation,
 )
 
-from .conftest import make_one_class_task
+from ..conftest import make_one_class_task
 
 LENET_CHANNELS = _TorchLeNet.CHANNELS
 
