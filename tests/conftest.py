@@ -124,3 +124,21 @@ def make_one_class_task(n_train=300, n_test=200, n_features=5, random_state=0):
     X_test = np.r_[normal(n_test - n_anomalies), anomalies]
     y_test = np.r_[np.ones(n_test - n_anomalies, int), -np.ones(len(anomalies), int)]
     return normal(n_train), X_test, y_test
+
+
+def labeled_task(random_state=0, n_labeled=10):
+    """Normals: two blobs. Anomalies: a cluster between them, which an
+    unsupervised hypersphere around the blobs' mean covers; a few labeled."""
+    rng = np.random.RandomState(random_state)
+
+    def normal(n):
+        return np.where(rng.rand(n, 1) < 0.5, -2.0, 2.0) + 0.5 * rng.randn(n, 5)
+
+    def anomaly(n):
+        return 0.3 * rng.randn(n, 5)
+
+    X = np.r_[normal(400), anomaly(n_labeled)]
+    y = np.r_[np.zeros(400, int), -np.ones(n_labeled, int)]
+    X_test = np.r_[normal(200), anomaly(100)]
+    y_test = np.r_[np.ones(200, int), -np.ones(100, int)]
+    return X, y, X_test, y_test

@@ -58,8 +58,7 @@ from skoneclass.parts import (
 from skoneclass.unifying_view import public_estimators, to_rst, unifying_view_table
 
 from . import catalogue
-from .conftest import DETECTORS, detector_id, make_one_class_task
-from .test_deep import _labeled_task
+from .conftest import DETECTORS, detector_id, labeled_task, make_one_class_task
 
 FAST = {"max_epochs": 6, "lr": 1e-3, "lr_milestones": (3,), "random_state": 0}
 SGD = {"solver": "sgd", "lr": 1e-2, "max_epochs": 30, "lr_milestones": None}
@@ -79,7 +78,7 @@ def task():
 
 @pytest.fixture(scope="module")
 def labeled():
-    X, y, X_test, y_test = _labeled_task()
+    X, y, X_test, y_test = labeled_task()
     return X, y, X_test, y_test
 
 
