@@ -28,18 +28,9 @@ from .metrics import (
 )
 from .persistence import load, save
 from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
+from .unifying_view import describe
 
 __version__ = "0.1.0.dev0"
-
-
-def __getattr__(name):
-    # Imported on first use, so that ``python -m skoneclass.unifying_view``
-    # (which regenerates the docs' table) runs the module only once.
-    if name == "describe":
-        from .unifying_view import describe
-
-        return describe
-    raise AttributeError(f"module 'skoneclass' has no attribute {name!r}")
 
 
 __all__ = [

@@ -472,6 +472,19 @@ def test_describe_prints_the_five_dimensions_from_the_command_line():
         assert line in out, out
 
 
+def test_the_table_command_prints_the_docs_table_without_warnings():
+    """``python -m skoneclass.unifying_view`` (a package's __main__, so the
+    package root imports ``describe`` eagerly without running it twice)."""
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "skoneclass.unifying_view"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stderr == ""
+    assert run.stdout == to_rst(unifying_view_table())
+
+
 def test_describe_follows_the_parameters():
     assert "R^2" in skoneclass.describe(DeepSVDD(objective="soft-boundary"))
     assert "R^2" not in skoneclass.describe(DeepSVDD())

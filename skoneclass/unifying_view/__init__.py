@@ -6,8 +6,6 @@
 shows (``doc/unifying_view.rst``).
 """
 
-import sys
-
 from sklearn.base import BaseEstimator
 
 COLUMNS = ("loss", "model", "feature map", "regularization", "inference")
@@ -148,7 +146,3 @@ def to_rst(rows):
         cells = (row[h].replace('"', '""') for h in header)
         lines.append("   " + ", ".join(f'"{c}"' for c in cells))
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    sys.stdout.write(to_rst(unifying_view_table()))
