@@ -21,28 +21,17 @@ from ..parts.regularizers import (
 from .networks import ACTIVATIONS
 from .solver import BaseDeepDetector
 
+#: Image shape of each LeNet network name (thesis B.1.1).
 IMAGE_NETWORKS = {"lenet28": (1, 28, 28), "lenet32": (3, 32, 32)}
 
 
 class NetworkPreset(BaseDeepDetector):
     """Base of the deep presets: flat network parameters -> MLP / LeNet parts.
 
-    Shared parameters
-    -----------------
-    network : {"mlp", "lenet28", "lenet32"} or trainable FeatureMap
-        Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray
-        or 32x32 color images, or a part such as
-        ``ConvNet(image_shape=(1, 8, 8))`` (the flat network parameters
-        below then do not apply).
-    hidden_dims : tuple of int or "auto"
-        MLP hidden widths; "auto" uses the thesis's ODDS sizes.
-    rep_dim : int or "auto"
-        Dimension of the representation.
-    activation, negative_slope, batch_norm
-        Hidden-layer activation ("leaky_relu", "relu", "elu"), leaky slope
-        (0.01 as the reference code; the thesis says 0.1) and batch norm.
-    weight_decay : float
-        L2 penalty lambda (1e-6).
+    ``network``, ``hidden_dims``, ``rep_dim``, ``activation``,
+    ``negative_slope``, ``batch_norm`` and ``weight_decay`` are documented
+    once, in ``skoneclass._docstrings.SHARED_PARAMETERS``, with the training
+    parameters of :class:`~skoneclass.deep.solver.BaseDeepDetector`.
     """
 
     _parameter_constraints = {

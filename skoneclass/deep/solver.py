@@ -58,8 +58,6 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 
-#: Image shape of each LeNet network name (thesis B.1.1).
-
 TRAINING_PARAMETER_CONSTRAINTS = {
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
     "lr": [Interval(Real, 0, None, closed="neither")],
@@ -82,24 +80,11 @@ class BaseDeepDetector(BaseDetector):
 
     Subclasses implement ``get_parts()``, returning a dict with the keys
     ``feature_map``, ``model``, ``loss``, ``regularizer`` (a tuple) and
-    ``inference``.
-
-    Training parameters
-    -------------------
-    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class
-    lr, lr_milestones, max_epochs, batch_size
-        The thesis's recipe by default: Adam, lr 1e-4 divided by 10 after
-        epoch 50, 150 epochs, batches of 200.
-    device : "auto", "cpu", "cuda", torch device string or ``accelerate.Accelerator``
-        An ``Accelerator`` (Hugging Face Accelerate, through skorch's
-        ``AccelerateMixin``) trains on the devices and processes it manages:
-        several GPUs or nodes under ``accelerate launch``, mixed precision.
-    random_state : int, RandomState instance or None
-        Seeds weight initialization, random feature maps and batch order
-        (torch's global RNG is forked, so the caller's stream is untouched).
-    callbacks : list of skorch callbacks or None
-    verbose : int
-        skorch's per-epoch printing.
+    ``inference``. Their training parameters (``optimizer``, ``lr``,
+    ``lr_milestones``, ``max_epochs``, ``batch_size``, ``device``,
+    ``random_state``, ``callbacks``, ``verbose``) are documented once, in
+    ``skoneclass._docstrings.SHARED_PARAMETERS``, and filled into each
+    estimator's docstring with its own defaults.
     """
 
     _parameter_constraints = {
@@ -361,7 +346,9 @@ class BaseDeepDetector(BaseDetector):
     def _batch_tensor(self, rows):
         """The network's input for validated rows of ``X``: their features,
         float64 (token ids, int64, for text)."""
-        if _takes_tokens(self.get_parts()["feature_map"]):
+        if rows.dtype.kind in "iu":
+            # Only text validates to integers (token ids); features are
+            # validated to floats.
             return torch.as_tensor(rows)
         batch = np.ascontiguousarray(self._features(rows), dtype=np.float64)
         # A copy of one batch: memmapped input may be read-only.
