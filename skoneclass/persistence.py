@@ -262,6 +262,12 @@ class _Encoder:
     def _items(self, items, where):
         return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(items)]
 
+    def _pairs(self, mapping, where):
+        return [
+            [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
+            for k, v in mapping.items()
+        ]
+
     def _node(self, obj, where):
         if isinstance(obj, torch.Tensor):
             key = str(len(self.tensors))
@@ -293,10 +299,7 @@ class _Encoder:
             return {"$" + type(obj).__name__: self._items(items, where)}
         if type(obj) in _DICTS:
             node = {
-                "$dict": [
-                    [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
-                    for k, v in obj.items()
-                ],
+                "$dict": self._pairs(obj, where),
                 "type": self._global(type(obj), where),
             }
             if isinstance(obj, collections.defaultdict):
@@ -334,10 +337,7 @@ class _Encoder:
             if isinstance(obj, list):
                 node["items"] = self._items(obj, where)
             elif isinstance(obj, dict):
-                node["items"] = [
-                    [self.encode(k, where), self.encode(v, f"{where}[{k!r}]")]
-                    for k, v in obj.items()
-                ]
+                node["items"] = self._pairs(obj, where)
             return node
         return self._reduced(obj, where)
 
@@ -480,9 +480,12 @@ class _Decoder:
         else:
             result = cls()
         self._keep(node_id, result)
-        for key, value in node["$dict"]:
-            result[self.decode(key)] = self.decode(value)
+        self._fill(result, node["$dict"])
         return result
+
+    def _fill(self, mapping, pairs):
+        for key, value in pairs:
+            mapping[self.decode(key)] = self.decode(value)
 
     def _global(self, node, node_id):
         return self._keep(node_id, self._resolve(node["$global"]))
@@ -502,8 +505,7 @@ class _Decoder:
         if isinstance(obj, list):
             obj.extend(self.decode(v) for v in node.get("items", ()))
         elif isinstance(obj, dict):
-            for key, value in node.get("items", ()):
-                obj[self.decode(key)] = self.decode(value)
+            self._fill(obj, node.get("items", ()))
         if isinstance(obj, NeuralNet):
             self.nets.append(obj)
         return obj
