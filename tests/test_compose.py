@@ -574,22 +574,10 @@ def test_grid_search_over_parts_and_their_parameters(labeled):
     assert search.best_score_ > 0.9
 
 
-#: Presets that OneClassModel does not reproduce yet: OIAD's
-#: structure-consistency score is not expressed by its parts.
-NOT_YET_PARTS = {"OIAD": "structure consistency is not among OIAD's parts"}
-
-
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                name in NOT_YET_PARTS,
-                reason=NOT_YET_PARTS.get(name, "reproduced"),
-                strict=True,
-            ),
-        )
+        name
         for name, cls in sorted(catalogue.public_estimators().items())
         if hasattr(cls, "get_parts") and cls is not OneClassModel
     ],

@@ -61,6 +61,29 @@ class ArrayDataset(torch.utils.data.Dataset):
         return X[0], y[0]
 
 
+class _Taken:
+    """Rows ``index`` of an array, read only when sliced."""
+
+    def __init__(self, X, index):
+        self.X = X
+        self.index = index
+
+    def __len__(self):
+        return len(self.index)
+
+    def __getitem__(self, key):
+        return self.X[self.index[key]]
+
+
+def take_rows(data, index):
+    """Rows ``index`` of training data: an ``(X, y)`` pair of arrays, or an
+    :class:`ArrayDataset`, whose map is still read a batch at a time."""
+    if isinstance(data, ArrayDataset):
+        return ArrayDataset(_Taken(data.X, index), data.y[index], data.transform)
+    X, y = data
+    return X[index], y[index]
+
+
 class Rows:
     """Sliceable view of selected rows of an :class:`ArrayDataset` as tensors.
 

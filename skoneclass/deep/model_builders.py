@@ -7,6 +7,8 @@ model needs them, its own criterion, callbacks and a finishing step run on
 the training data after training (the soft boundary's radius, RSC-VAE's
 score normalizers). Data-dependent initializations (the hypersphere's
 center, DRA's reference samples) happen here, from the :class:`FitContext`.
+:func:`model_scores`, keyed the same way, turns the trained model into
+``score_samples``.
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from ..parts.models import (
     LatentDensity,
     LinearScore,
     Reconstruction,
+    StructureConsistency,
 )
 from ..parts.regularizers import (
     Orthogonality,
@@ -33,6 +36,7 @@ from ..parts.regularizers import (
     Recoding,
     TotalCorrelation,
 )
+from . import consistency
 from .attention import AlphaAnnealing, CVDDNet, CVDDObjective
 from .builders import build_decoder
 from .data import ArrayDataset, Rows
@@ -76,6 +80,10 @@ class FitContext:
     rng: np.random.RandomState
     seed: int
     max_epochs: int
+    #: (C, H, W) of the images the network reads, or None for rows.
+    image_shape: tuple = None
+    #: The estimator's ``random_state``, for draws of their own.
+    random_state: object = None
 
     @property
     def lazy(self):
@@ -104,6 +112,8 @@ class ModelBuild:
     anomaly_fraction: object = FROM_LOSS
     #: ``finish(estimator, X, labels) -> boundary or None``, after training.
     finish: object = None
+    #: The rows trained on (the rest are held out for ``finish``); None: all.
+    train_rows: np.ndarray = None
 
 
 @singledispatch
@@ -223,6 +233,22 @@ def _(model: LatentDensity, encoder, fit):
 
 
 @build_model.register
+def _(model: StructureConsistency, encoder, fit):
+    consistency.check_model(model, fit.image_shape)
+    train, validation = consistency.holdout(model, len(fit.labels), fit.random_state)
+    built = build_model.dispatch(LatentDensity)(model.density(), encoder, fit)
+    built.train_rows = train
+
+    def finish(estimator, X, labels):
+        return consistency.fit_thresholds(
+            estimator, model, X, validation, fit.image_shape
+        )
+
+    built.finish = finish
+    return built
+
+
+@build_model.register
 def _(model: DisentangledHeads, encoder, fit):
     labels = fit.labels
     normal = np.flatnonzero(labels != -1)
@@ -278,6 +304,17 @@ def _(model: Contexts, encoder, fit):
         criterion=CVDDObjective(),
         callbacks=[AlphaAnnealing(model.alpha_max, fit.max_epochs)],
     )
+
+
+@singledispatch
+def model_scores(model, estimator, X):
+    """``score_samples`` of validated rows ``X``: minus the model's output."""
+    return -estimator._model_outputs(X)
+
+
+@model_scores.register
+def _(model: StructureConsistency, estimator, X):
+    return consistency.consistency_scores(estimator, model, X)
 
 
 def _recoding_scales(estimator, X, labels):

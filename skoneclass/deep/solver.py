@@ -36,7 +36,7 @@ from .builders import (
     build_penalty,
     build_shift,
 )
-from .data import ArrayDataset, is_memory_mapped
+from .data import ArrayDataset, is_memory_mapped, take_rows
 from .engine import (
     DeviceName,
     is_accelerator,
@@ -44,7 +44,13 @@ from .engine import (
     resolve_device,
     warn_if_collapsed,
 )
-from .model_builders import FROM_LOSS, FitContext, build_model, network_outputs
+from .model_builders import (
+    FROM_LOSS,
+    FitContext,
+    build_model,
+    model_scores,
+    network_outputs,
+)
 from .modules import (
     MeanOutput,
     ReconstructionNet,
@@ -208,8 +214,12 @@ class BaseDeepDetector(BaseDetector):
                 rng=rng,
                 seed=seed,
                 max_epochs=self.max_epochs,
+                image_shape=self._image_shape(feature_map),
+                random_state=self.random_state,
             )
             built = build_model(model, encoder, fit)
+            if built.train_rows is not None:
+                data = take_rows(data, built.train_rows)
             anomaly_fraction = built.anomaly_fraction
             if anomaly_fraction is FROM_LOSS:
                 anomaly_fraction = getattr(loss, "anomaly_fraction", None)
@@ -252,6 +262,14 @@ class BaseDeepDetector(BaseDetector):
                 f"X of shape (n, {', '.join(map(str, shape))})."
             )
         return feature_map
+
+    def _image_shape(self, feature_map):
+        """(C, H, W) of the images the network reads: the (resolved) feature
+        map's, else the training images' (flattened for an MLP); None."""
+        shape = getattr(feature_map, "image_shape", None)
+        if shape is None:
+            return getattr(self, "image_shape_", None)
+        return tuple(shape)
 
     def _training_scores(self, X):
         scores = super()._training_scores(X)
@@ -355,7 +373,7 @@ class BaseDeepDetector(BaseDetector):
         return torch.tensor(batch)
 
     def _score_samples(self, X):
-        return -self._model_outputs(X)
+        return model_scores(self.get_parts()["model"], self, X)
 
     def embed(self, X):
         """The learned representation phi(x) of each sample.

@@ -37,6 +37,7 @@ from .models import (
     ParzenDensity,
     Prototypes,
     Reconstruction,
+    StructureConsistency,
     Subspace,
 )
 from .networks import (
@@ -88,6 +89,7 @@ __all__ = [
     "DistributionShift",
     "GradientClipping",
     "LatentDensity",
+    "StructureConsistency",
     "PriorPrecision",
     "Recoding",
     "SemanticDeviationLoss",

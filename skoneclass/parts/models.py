@@ -353,6 +353,75 @@ class LatentDensity(Model):
     penalty = "latent dimension"
 
 
+class StructureConsistency(LatentDensity):
+    """f(x) = max_i G_i(SC_i(x)): a latent density scored by its morphs.
+
+    OIAD's model (Wang et al., 2020): the latent density of a VAE, scored
+    not by its likelihood but by how far x lies from its morphs. For each
+    selected code i, ``n_morphs`` morphs decode the posterior mean of x with
+    z_i set to values spread evenly over the ``morph_range`` quantiles of
+    code i on held-out data; SC_i(x) is the mean distance of x to them, and
+    G_i the empirical distribution function of SC_i on the held-out data
+    (extended linearly in IQR units beyond it). The boundary is one-sided:
+    x is anomalous iff some SC_i(x) exceeds its (1 - alpha) held-out quantile.
+
+    Parameters
+    ----------
+    likelihood : {"gaussian", "bernoulli", "laplace"}, default="gaussian"
+    consistency : {"mse", "ssim", "loss"}, default="mse"
+        Distance of x to a morph: mean squared error, 1 - SSIM (images
+        only), or the reconstruction term -log p(x | morph).
+    alpha : float in (0, 0.5), default=0.1
+        Fraction of normal held-out samples beyond each code's threshold.
+    n_morphs : int, default=20
+    codes : {"all", "active"}, default="all"
+        "active": only codes whose mean KL to the prior on the held-out data
+        exceeds 0.01 nats.
+    morph_range : (float, float), default=(0.01, 0.99)
+        Quantiles of the held-out codes between which morphs are made.
+    validation_fraction : float in [0, 0.5], default=0.1
+        Training data held out (not trained on) for the ranges and
+        thresholds; 0 uses the training data.
+    """
+
+    _parameter_constraints = {
+        "likelihood": LatentDensity._parameter_constraints["likelihood"],
+        "consistency": [StrOptions({"mse", "ssim", "loss"})],
+        "alpha": [Interval(Real, 0, 0.5, closed="neither")],
+        "n_morphs": [Interval(Integral, 2, None, closed="left")],
+        "codes": [StrOptions({"all", "active"})],
+        "morph_range": [tuple, list],
+        "validation_fraction": [Interval(Real, 0, 0.5, closed="both")],
+    }
+
+    def __init__(
+        self,
+        likelihood="gaussian",
+        consistency="mse",
+        alpha=0.1,
+        n_morphs=20,
+        codes="all",
+        morph_range=(0.01, 0.99),
+        validation_fraction=0.1,
+    ):
+        self.likelihood = likelihood
+        self.consistency = consistency
+        self.alpha = alpha
+        self.n_morphs = n_morphs
+        self.codes = codes
+        self.morph_range = morph_range
+        self.validation_fraction = validation_fraction
+
+    #: Not a parameter: structure consistency is this model's score.
+    anomaly_score = "structure_consistency"
+
+    def density(self):
+        """The latent density that is trained (scored by its ELBO)."""
+        return LatentDensity(self.likelihood, "elbo")
+
+    formula = "max_i G_i(mean_m d(x, dec(z_i <- v_m)))"
+
+
 class Heatmap(Model):
     """f(x) = mean_uv sqrt(phi(x)_uv^2 + 1) - 1: FCDD's heatmap model.
 

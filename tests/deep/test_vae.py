@@ -14,8 +14,8 @@ from benchmarks.digits import METHODS, digit_task, evaluate
 from skoneclass import OIAD, RSCVAE, VAE, DecentralizationAE, OneClassModel
 from skoneclass.datasets import load_odds, semisupervised_split
 from skoneclass.deep.builders import build_decoder, build_network
+from skoneclass.deep.consistency import ssim
 from skoneclass.deep.networks import LeNet as _TorchLeNet
-from skoneclass.deep.oiad import ssim
 from skoneclass.deep.variational import gaussian_divergence, gaussian_kl
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import (
