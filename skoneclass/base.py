@@ -189,6 +189,11 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         Sets ``image_shape_`` (C, H, W) when fitting on images, None on rows.
         Later calls take images of that shape or their flattened rows.
         """
+        if hasattr(self, "get_parts"):
+            feature_map = self.get_parts()["feature_map"]
+            if getattr(feature_map, "takes_tokens", False):
+                # Text: documents of token ids, padded; no n_features_in_.
+                return feature_map.check_input(X)
         X, shape = _flatten_images(X, type(self).__name__, self._accepts_images)
         if reset:
             self.image_shape_ = shape

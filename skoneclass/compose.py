@@ -13,11 +13,20 @@ engine of the deep estimators. The named estimators are presets:
 ``OneClassModel(**DeepSAD().get_parts())`` is Deep SAD.
 """
 
+import numpy as np
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._docstrings import shared_parameters
+from .base import BaseDetector
 from .deep.rules import check_sgd_parts
-from .deep.solver import BaseDeepDetector
+from .deep.solver import (
+    TRAINING_PARAMETER_CONSTRAINTS,
+    SGDModel,
+    draw_seed,
+    fit_feature_map,
+    transform,
+)
 from .parts import INFERENCE_MODES, make_parts
 from .parts.feature_maps import FeatureMap, Kernel
 from .parts.losses import (
@@ -118,7 +127,7 @@ def _as_tuple(regularizer):
 
 
 @shared_parameters()
-class OneClassModel(BaseDeepDetector):
+class OneClassModel(BaseDetector):
     """A one-class model composed of the five dimensions of the unifying view.
 
     Minimizes ``1/n sum_i l(f_theta(x_i), y_i) + R(f, phi, theta)`` for the
@@ -174,14 +183,17 @@ class OneClassModel(BaseDeepDetector):
     ----------
     solver_ : {"exact", "sgd"}
     estimator_ : BaseDetector
-        The named estimator that solved the combination exactly.
+        The fitted solver: the named estimator that solved the combination
+        exactly, or the SGD solver (:class:`~skoneclass.deep.solver.SGDModel`)
+        that trained it. Its fitted attributes are this model's too.
     net_ : skorch.NeuralNet
-        The trained SGD engine.
+        The trained SGD engine (``estimator_.net_``).
     feature_map_ : FeatureMap or None
         The fitted fixed feature map (None for implicit and trainable maps).
     radius_, center_
         Hypersphere models trained by SGD with a hinge loss / a center.
     offset_ : float
+        The solver's offset.
     n_features_in_ : int
 
     See Also
@@ -207,7 +219,8 @@ class OneClassModel(BaseDeepDetector):
     """
 
     _parameter_constraints = {
-        **BaseDeepDetector._parameter_constraints,
+        **BaseDetector._parameter_constraints,
+        **TRAINING_PARAMETER_CONSTRAINTS,
         "feature_map": [FeatureMap, None],
         "model": [Model, None],
         "loss": [Loss, None],
@@ -369,21 +382,77 @@ class OneClassModel(BaseDeepDetector):
             )
         return "exact", factory
 
+    # float32 stays float32 for the SGD solver, which trains in float32.
+    _input_dtypes = (np.float64, np.float32)
+
     def _fit(self, X, y):
         parts = self.get_parts()
         self.solver_, factory = self._resolve_solver(parts)
         if self.solver_ == "sgd":
-            return super()._fit(X, y)
+            training = {
+                k: getattr(self, k)
+                for k in (*TRAINING_PARAMETER_CONSTRAINTS, "contamination")
+            }
+            shape = getattr(self, "image_shape_", None)  # None for text
+            if shape is not None:
+                # The solver reads the images' shape from the images.
+                X = X.reshape(-1, *shape)
+            self.estimator_ = SGDModel(**parts, **training).fit(X, y)
+            return None
         feature_map = parts["feature_map"]
-        self.feature_map_ = self._fit_feature_map(feature_map, X, self._draw_seed())
+        self.feature_map_ = fit_feature_map(
+            feature_map, X, draw_seed(self.random_state)
+        )
         estimator = factory(
             feature_map, parts["model"], parts["loss"], self.random_state
         )
         estimator.set_params(contamination=self.contamination)
-        self.estimator_ = estimator.fit(self._features(X), y)
+        self.estimator_ = estimator.fit(transform(self.feature_map_, X), y)
+        return None
+
+    def _compute_offset(self, X, boundary):
+        # The solver set its offset with the same contamination.
         return self.estimator_.offset_
 
     def _score_samples(self, X):
         if self.solver_ == "exact":
-            return self.estimator_.score_samples(self._features(X))
-        return super()._score_samples(X)
+            return self.estimator_.score_samples(transform(self.feature_map_, X))
+        return self.estimator_.score_samples(X)
+
+    def __getattr__(self, name):
+        # The SGD solver's fitted state (net_, history_, center_, radius_,
+        # feature_map_, ...) is the model's: e.g. ``model.net_``.
+        estimator = self.__dict__.get("estimator_")
+        if (
+            self.__dict__.get("solver_") == "sgd"
+            and estimator is not None
+            and name.endswith("_")
+            and not name.startswith("_")
+        ):
+            return getattr(estimator, name)
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
+
+    def _sgd_solver(self, method):
+        check_is_fitted(self)
+        if self.solver_ != "sgd":
+            raise AttributeError(
+                f"{method} needs a model trained by SGD; this one was solved "
+                f"exactly by {type(self.estimator_).__name__}."
+            )
+        return self.estimator_
+
+    def embed(self, X):
+        """The learned representation phi(x) of each sample (SGD models).
+
+        See :meth:`skoneclass.deep.solver.BaseDeepDetector.embed`.
+        """
+        return self._sgd_solver("embed").embed(X)
+
+    def reconstruct(self, X):
+        """The model's reconstruction of each sample (autoencoders, VAEs).
+
+        See :meth:`skoneclass.deep.solver.BaseDeepDetector.reconstruct`.
+        """
+        return self._sgd_solver("reconstruct").reconstruct(X)

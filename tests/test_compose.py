@@ -86,6 +86,25 @@ def _fit_scores(est, X, y, X_test):
     return est.fit(X, y).decision_function(X_test)
 
 
+def test_one_class_model_hands_its_parts_to_a_solver(task):
+    X, X_test, _ = task
+    sgd = OneClassModel(MLP(hidden_dims=(8,), rep_dim=4), **FAST).fit(X)
+    assert sgd.solver_ == "sgd"
+    assert type(sgd.estimator_).__name__ == "SGDModel"
+    assert repr(sgd.estimator_.get_parts()) == repr(sgd.get_parts())
+    # The solver's fitted state is the model's.
+    assert sgd.net_ is sgd.estimator_.net_
+    assert sgd.offset_ == sgd.estimator_.offset_
+    np.testing.assert_array_equal(sgd.center_, sgd.estimator_.center_)
+    np.testing.assert_array_equal(sgd.embed(X_test), sgd.estimator_.embed(X_test))
+    exact = OneClassModel(Kernel(), Hypersphere(), Hinge(nu=0.1)).fit(X)
+    assert exact.solver_ == "exact" and isinstance(exact.estimator_, SVDD)
+    assert exact.offset_ == exact.estimator_.offset_
+    with pytest.raises(AttributeError, match="solved exactly by SVDD"):
+        exact.embed(X_test)
+    assert not hasattr(exact, "net_")
+
+
 # -- the four presets of the acceptance list, from explicitly written parts --
 def test_deep_svdd_from_parts_is_deep_svdd(task):
     X, X_test, _ = task

@@ -4,8 +4,10 @@
 the skorch engine. A fixed feature map (identity, random Fourier, Nystroem,
 a pre-fitted transformer) is applied once before training; a trainable one
 (MLP, LeNet, ConvNet, FCN) is built as the network by the builders of
-:mod:`skoneclass.deep.builders`. The deep presets and
-:class:`~skoneclass.OneClassModel` share this one training path.
+:mod:`skoneclass.deep.builders` and :mod:`skoneclass.deep.model_builders`.
+The deep presets are subclasses; :class:`SGDModel` is the solver on given
+parts, which :class:`~skoneclass.OneClassModel` fits where no exact solver
+applies.
 """
 
 import contextlib
@@ -79,6 +81,29 @@ TRAINING_PARAMETER_CONSTRAINTS = {
 
 def _takes_tokens(feature_map):
     return getattr(feature_map, "takes_tokens", False)
+
+
+def draw_seed(random_state):
+    """A fit's torch seed from ``random_state`` (an int seeds it alone)."""
+    return check_random_state(random_state).randint(np.iinfo(np.int32).max)
+
+
+def fit_feature_map(feature_map, X, seed):
+    """The fitted fixed feature map; None for implicit and trainable ones."""
+    if feature_map.kind != "fixed":
+        return None
+    if not is_memory_mapped(X):
+        X = np.asarray(X, dtype=np.float64)
+    # A shallow copy: fitting must not touch the caller's part, and a
+    # deep clone would drop the fitted state of a pre-fitted Embedding.
+    return copy.copy(feature_map).fit(X, seed)
+
+
+def transform(feature_map, X):
+    """``X`` through a fitted fixed feature map (None: X itself)."""
+    if feature_map is None:
+        return X
+    return feature_map.transform(np.asarray(X, dtype=np.float64))
 
 
 class BaseDeepDetector(BaseDetector):
@@ -165,9 +190,9 @@ class BaseDeepDetector(BaseDetector):
         check_sgd_data(model, loss, regularizers, X, labels)
         self._set_device()
         rng = check_random_state(self.random_state)
-        seed = self._draw_seed(rng)
+        seed = rng.randint(np.iinfo(np.int32).max)
         trainable = feature_map.kind == "trainable"
-        self.feature_map_ = self._fit_feature_map(feature_map, X, seed)
+        self.feature_map_ = fit_feature_map(feature_map, X, seed)
         if is_memory_mapped(X):
             # Read a batch at a time: a float32 copy may not fit in memory.
             transform = None if self.feature_map_ is None else self._features
@@ -285,11 +310,6 @@ class BaseDeepDetector(BaseDetector):
             return float("nan")
         return super()._compute_offset(X, boundary)
 
-    def _draw_seed(self, rng=None):
-        """The fit's torch seed, from ``rng`` (which later draws continue)."""
-        rng = check_random_state(self.random_state) if rng is None else rng
-        return rng.randint(np.iinfo(np.int32).max)
-
     def _set_device(self):
         """Resolve ``device_`` for a fit (and say it when verbose)."""
         self.device_ = resolve_device(self.device)
@@ -307,21 +327,8 @@ class BaseDeepDetector(BaseDetector):
             torch.manual_seed(seed)
             yield
 
-    @staticmethod
-    def _fit_feature_map(feature_map, X, seed):
-        """The fitted fixed feature map; None for implicit and trainable ones."""
-        if feature_map.kind != "fixed":
-            return None
-        if not is_memory_mapped(X):
-            X = np.asarray(X, dtype=np.float64)
-        # A shallow copy: fitting must not touch the caller's part, and a
-        # deep clone would drop the fitted state of a pre-fitted Embedding.
-        return copy.copy(feature_map).fit(X, seed)
-
     def _features(self, X):
-        if self.feature_map_ is None:
-            return X
-        return self.feature_map_.transform(np.asarray(X, dtype=np.float64))
+        return transform(self.feature_map_, X)
 
     def _model_outputs(self, X):
         """Per-sample model outputs s, in float64, batched, without gradients.
@@ -353,13 +360,6 @@ class BaseDeepDetector(BaseDetector):
                     outputs = np.empty((len(X), *out.shape[1:]), dtype=out.dtype)
                 outputs[i : i + step] = out
         return outputs
-
-    def _validate_X(self, X, reset):
-        feature_map = self.get_parts()["feature_map"]
-        if _takes_tokens(feature_map):
-            # Text: documents of token ids, padded; no n_features_in_.
-            return feature_map.check_input(X)
-        return super()._validate_X(X, reset)
 
     def _batch_tensor(self, rows):
         """The network's input for validated rows of ``X``: their features,
@@ -434,3 +434,65 @@ class BaseDeepDetector(BaseDetector):
         if center is None:
             raise AttributeError(f"{type(self).__name__} has no hypersphere center.")
         return center.detach().cpu().numpy()
+
+
+class SGDModel(BaseDeepDetector):
+    """The SGD solver on given parts: what :class:`~skoneclass.OneClassModel`
+    fits when no exact solver applies.
+
+    Parameters
+    ----------
+    feature_map, model, loss : Part
+    regularizer : tuple of Regularizer
+    inference : {"frequentist", "bayesian"}
+    **training
+        The training parameters of :data:`TRAINING_PARAMETER_CONSTRAINTS`
+        and ``contamination``.
+    """
+
+    def __init__(
+        self,
+        feature_map=None,
+        model=None,
+        loss=None,
+        regularizer=(),
+        inference="frequentist",
+        optimizer="adam",
+        lr=1e-4,
+        lr_milestones=(50,),
+        max_epochs=150,
+        batch_size=200,
+        device="auto",
+        random_state=None,
+        callbacks=None,
+        verbose=0,
+        contamination="auto",
+    ):
+        self.feature_map = feature_map
+        self.model = model
+        self.loss = loss
+        self.regularizer = regularizer
+        self.inference = inference
+        self.optimizer = optimizer
+        self.lr = lr
+        self.lr_milestones = lr_milestones
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.contamination = contamination
+
+    def get_parts(self):
+        return {
+            "feature_map": self.feature_map,
+            "model": self.model,
+            "loss": self.loss,
+            "regularizer": tuple(self.regularizer),
+            "inference": self.inference,
+        }
+
+    @property
+    def _uses_labels(self):
+        return self.loss.uses_labels

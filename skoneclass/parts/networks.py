@@ -427,10 +427,14 @@ def check_token_sequences(X, n_tokens):
     """Token sequences as an int64 array (n, L) padded with ``n_tokens``.
 
     Raises a TypeError for anything that is not sequences of integer token
-    ids, a ValueError for empty documents and ids outside [0, n_tokens).
+    ids, a ValueError for empty documents and ids outside [0, n_tokens). A
+    2-D integer array may be padded at the end of its rows with ``n_tokens``
+    (this function's output is its own valid input).
     """
     if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "iu":
-        docs = list(X)
+        lengths = X.shape[1] - np.argmax(X[:, ::-1] != n_tokens, axis=1)
+        lengths[(X == n_tokens).all(axis=1)] = 0
+        docs = [row[:n] for row, n in zip(X, lengths, strict=True)]
     elif isinstance(X, str) or not hasattr(X, "__len__"):
         raise TypeError(
             "CVDD takes a sequence of documents, each a sequence of integer "
