@@ -1,5 +1,6 @@
 """skoneclass: deep and shallow one-class anomaly detection for scikit-learn."""
 
+from ._version import __version__ as __version__
 from .base import BaseDetector
 from .compose import OneClassModel
 from .deep import (
@@ -29,9 +30,6 @@ from .metrics import (
 from .persistence import load, save
 from .shallow import GMM, KDE, MVE, OCSVM, PCA, SSAD, SVDD, Gaussian, KernelPCA, KMeans
 from .unifying_view import describe
-
-__version__ = "0.1.0.dev0"
-
 
 __all__ = [
     "CVDD",

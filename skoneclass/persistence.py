@@ -32,6 +32,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+from ._version import __version__
+
 FORMAT = "skoneclass-model"
 #: Bumped whenever a file written now could not be read by an older reader.
 FORMAT_VERSION = 1
@@ -180,8 +182,6 @@ def load(path, *, device=None, trusted=()):
 
 def _versions():
     import sklearn
-
-    from . import __version__
 
     return {
         "skoneclass": __version__,

@@ -524,6 +524,35 @@ def test_table_lists_every_public_estimator():
     assert names == public == {cls.__name__ for cls in public_estimators()}
 
 
+def test_the_library_never_imports_its_own_package_root():
+    """Modules take what they need from the subpackages (the unifying view
+    its estimators from skoneclass.shallow and skoneclass.deep), so the
+    root's imports can run in any order; the demo is a script."""
+    import ast
+    from pathlib import Path
+
+    root = Path(skoneclass.__file__).parent
+    submodules = {p.stem for p in root.glob("*.py")} | {
+        p.parent.name for p in root.glob("*/__init__.py")
+    }
+    for path in root.rglob("*.py"):
+        if path.name == "demo.py":
+            continue
+        depth = len(path.relative_to(root).parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                assert "skoneclass" not in [a.name for a in node.names], path
+            elif isinstance(node, ast.ImportFrom):
+                from_root = node.module == "skoneclass" or (
+                    node.level == depth and node.module is None
+                )
+                names = {alias.name for alias in node.names}
+                assert not from_root or names <= submodules, (
+                    f"{path.relative_to(root)} imports {names - submodules} "
+                    "from the package root"
+                )
+
+
 def test_table_rows_match_the_thesis_for_the_core_methods():
     rows = {row["method"]: row for row in unifying_view_table()}
     assert rows["SVDD"]["model"] == "||phi(x) - c||^2 - R^2"

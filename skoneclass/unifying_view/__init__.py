@@ -8,16 +8,18 @@ shows (``doc/unifying_view.rst``).
 
 from sklearn.base import BaseEstimator
 
+from .. import deep, shallow
+from ..compose import OneClassModel
+
 COLUMNS = ("loss", "model", "feature map", "regularization", "inference")
 
 
 def _estimator(estimator):
-    import skoneclass
-
     if isinstance(estimator, str):
+        by_name = {c.__name__: c for c in (*public_estimators(), OneClassModel)}
         try:
-            estimator = getattr(skoneclass, estimator)
-        except AttributeError:
+            estimator = by_name[estimator]
+        except KeyError:
             raise ValueError(f"skoneclass has no estimator {estimator!r}.") from None
     if isinstance(estimator, type):
         estimator = estimator()
@@ -105,16 +107,16 @@ THESIS_ORDER = (
 
 
 def public_estimators():
-    """Every public named estimator of skoneclass (OneClassModel excluded)."""
-    import skoneclass
-
+    """Every public named estimator of skoneclass (OneClassModel excluded):
+    the detectors that :mod:`skoneclass.shallow` and :mod:`skoneclass.deep`
+    export."""
     found = [
         obj
-        for name in skoneclass.__all__
-        if isinstance(obj := getattr(skoneclass, name), type)
+        for package in (shallow, deep)
+        for name in package.__all__
+        if isinstance(obj := getattr(package, name), type)
         and issubclass(obj, BaseEstimator)
         and hasattr(obj, "get_parts")
-        and name not in ("BaseDetector", "OneClassModel")
     ]
     rank = {name: i for i, name in enumerate(THESIS_ORDER)}
     return sorted(found, key=lambda c: (rank.get(c.__name__, len(rank)), c.__name__))
