@@ -21,7 +21,15 @@ from joblib import Parallel, delayed
 from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 
-from skoneclass import OIAD, RSCVAE, VAE, AutoEncoder, DecentralizationAE, DeepSAD
+from skoneclass import (
+    OIAD,
+    RSCVAE,
+    VAE,
+    AutoEncoder,
+    DecentralizationAE,
+    DeepSAD,
+    DeepSVDD,
+)
 from skoneclass.datasets import one_vs_rest_split
 from skoneclass.parts import ConvNet
 
@@ -91,6 +99,22 @@ METHODS = {
         hidden_dims=(64, 32), rep_dim=8, **TRAINING, random_state=s
     ),
 }
+
+#: The defaults a new user gets: only ``random_state`` set (issue 21).
+DEFAULT_DETECTORS = {
+    cls.__name__: cls
+    for cls in (
+        DeepSVDD,
+        DeepSAD,
+        AutoEncoder,
+        DecentralizationAE,
+        VAE,
+        RSCVAE,
+        OIAD,
+    )
+}
+for _name, _cls in DEFAULT_DETECTORS.items():
+    METHODS[f"{_name}@defaults"] = lambda s, cls=_cls: cls(random_state=s)
 
 SEMI_SUPERVISED = ("RSCVAE-imbalanced", "DeepSAD")
 

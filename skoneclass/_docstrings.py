@@ -22,12 +22,12 @@ SHARED_PARAMETERS = {
     "hidden_dims": (
         'tuple of int or "auto"',
         'MLP hidden widths; "auto" uses the thesis\'s ODDS sizes (128-64 for\n'
-        "more than 100 features, else 32-16).",
+        "more than 100 features, 64-32 above 40, else 32-16).",
     ),
     "rep_dim": (
         'int or "auto"',
-        'Representation size; "auto": 32 above 100 features, 8 above 8, else\n'
-        "4 (thesis ODDS sizes); 32 / 128 for the LeNets.",
+        'Representation size; "auto": 32 above 100 features, 16 above 40, 8\n'
+        "above 8, else 4 (thesis ODDS sizes); 32 / 128 for the LeNets.",
     ),
     "activation": ('{"leaky_relu", "relu", "elu"}', "Hidden-layer activation."),
     "negative_slope": (
@@ -44,8 +44,18 @@ SHARED_PARAMETERS = {
         "tuple of int or None",
         "Epochs after which the learning rate is divided by 10.",
     ),
-    "max_epochs": ("int", ""),
-    "batch_size": ("int", ""),
+    "max_epochs": (
+        'int or "auto"',
+        '"auto": {max_epochs} (the recipe), more when the data are too few for\n'
+        "lr x optimizer steps to reach 0.2 (``skoneclass.deep.schedule``);\n"
+        "the value used is ``max_epochs_``.",
+    ),
+    "batch_size": (
+        'int or "auto"',
+        '"auto": {batch_size} (the recipe), smaller (down to 32) when the data\n'
+        "are too few for lr x optimizer steps to reach 0.2; the value used is\n"
+        "``batch_size_``.",
+    ),
     "weight_decay": ("float", "L2 penalty lambda on the weights."),
     "device": (
         "str, torch.device or accelerate.Accelerator",
@@ -117,6 +127,9 @@ def shared_parameters(**descriptions):
                 continue
             kind, text = SHARED_PARAMETERS[param.name]
             text = descriptions.get(param.name, text)
+            recipe = getattr(cls, "_training_recipe", None)
+            if recipe is not None and param.name in recipe:
+                text = text.format(**recipe)
             lines.append(
                 f"    {param.name} : {kind}, default={format_default(param.default)}"
             )

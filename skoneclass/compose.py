@@ -240,8 +240,8 @@ class OneClassModel(BaseDetector):
         optimizer="adam",
         lr=1e-4,
         lr_milestones=(50,),
-        max_epochs=150,
-        batch_size=200,
+        max_epochs="auto",
+        batch_size="auto",
         device="auto",
         random_state=None,
         callbacks=None,
@@ -381,6 +381,9 @@ class OneClassModel(BaseDetector):
                 f"loss={loss!r} takes none (its own regularization is built in)."
             )
         return "exact", factory
+
+    #: The SGD solver's, documented here.
+    _training_recipe = SGDModel._training_recipe
 
     # float32 stays float32 for the SGD solver, which trains in float32.
     _input_dtypes = (np.float64, np.float32)

@@ -77,7 +77,7 @@ def test_memory_mapped_data_trains_the_same_model_batch_by_batch(
     mapped = memmap_of(X, tmp_path / "X.npy")
     from_map = estimator.fit(mapped, y).score_samples(mapped)
 
-    assert len(reads) >= estimator.max_epochs * len(X) // estimator.batch_size
+    assert len(reads) >= estimator.max_epochs_ * len(X) // estimator.batch_size_
     # Same batches, same network; only the initial center's mean (streamed
     # in float64) and per-batch feature maps round differently.
     np.testing.assert_allclose(from_map, in_memory, rtol=1e-4, atol=1e-5)

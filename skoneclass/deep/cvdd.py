@@ -76,6 +76,8 @@ class CVDD(BaseDeepDetector):
     True
     """
 
+    _training_recipe = {"batch_size": 64, "max_epochs": 100}
+
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
         "embeddings": ["array-like", None],
@@ -96,8 +98,8 @@ class CVDD(BaseDeepDetector):
         optimizer="adam",
         lr=1e-2,
         lr_milestones=None,
-        max_epochs=100,
-        batch_size=64,
+        max_epochs="auto",
+        batch_size="auto",
         weight_decay=5e-7,
         device="auto",
         random_state=None,

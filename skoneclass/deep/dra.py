@@ -66,6 +66,8 @@ class DevNet(NetworkPreset):
     True
     """
 
+    _training_recipe = {"batch_size": 64, "max_epochs": 100}
+
     _parameter_constraints = {
         **NetworkPreset._parameter_constraints,
         "margin": [Interval(Real, 0, None, closed="neither")],
@@ -86,8 +88,8 @@ class DevNet(NetworkPreset):
         optimizer="adam",
         lr=1e-3,
         lr_milestones=None,
-        max_epochs=100,
-        batch_size=64,
+        max_epochs="auto",
+        batch_size="auto",
         weight_decay=0.01,
         device="auto",
         random_state=None,
@@ -207,6 +209,8 @@ class DRA(BaseDeepDetector):
     (2, 4)
     """
 
+    _training_recipe = {"batch_size": 64, "max_epochs": 50}
+
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
         "network": [StrOptions({"auto", "cnn", "mlp"}), nn.Module],
@@ -238,8 +242,8 @@ class DRA(BaseDeepDetector):
         optimizer="adam",
         lr=1e-3,
         lr_milestones=None,
-        max_epochs=50,
-        batch_size=64,
+        max_epochs="auto",
+        batch_size="auto",
         weight_decay=1e-5,
         device="auto",
         random_state=None,

@@ -89,6 +89,8 @@ default="confetti"
     (2, 32, 32)
     """
 
+    _training_recipe = {"batch_size": 128, "max_epochs": 50}
+
     _parameter_constraints = {
         **BaseDeepDetector._parameter_constraints,
         "channels": [tuple, list],
@@ -118,8 +120,8 @@ default="confetti"
         optimizer="adam",
         lr=1e-3,
         lr_milestones=None,
-        max_epochs=50,
-        batch_size=128,
+        max_epochs="auto",
+        batch_size="auto",
         weight_decay=1e-6,
         device="auto",
         random_state=None,

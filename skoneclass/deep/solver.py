@@ -58,6 +58,7 @@ from .modules import (
     ReconstructionNet,
 )
 from .rules import check_sgd_data, check_sgd_parts
+from .schedule import resolve_schedule
 from .variational import VariationalNet
 
 OPTIMIZERS = {
@@ -70,8 +71,8 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
     "lr": [Interval(Real, 0, None, closed="neither")],
     "lr_milestones": [tuple, list, None],
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "device": [DeviceName(), torch.device, HasMethods(["prepare", "backward"])],
     "random_state": ["random_state"],
     "callbacks": [list, None],
@@ -123,6 +124,10 @@ class BaseDeepDetector(BaseDetector):
         **TRAINING_PARAMETER_CONSTRAINTS,
     }
 
+    #: What ``batch_size="auto"`` and ``max_epochs="auto"`` start from: the
+    #: thesis's ODDS recipe.
+    _training_recipe = {"batch_size": 200, "max_epochs": 150}
+
     # float32 input stays float32: the network trains in float32 anyway, and
     # a float64 copy of a large (memory-mapped) X may not fit in memory.
     # Scoring converts one batch at a time to float64.
@@ -167,10 +172,10 @@ class BaseDeepDetector(BaseDetector):
             criterion,
             lr=self.lr,
             max_epochs=max_epochs,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size_,
             weight_decay=weight_decay,
             optimizer=optimizer,
-            lr_milestones=self.lr_milestones,
+            lr_milestones=self.lr_milestones_,
             device=self.device if is_accelerator(self.device) else self.device_,
             callbacks=[*callbacks, *(self.callbacks or [])],
             verbose=self.verbose,
@@ -189,6 +194,7 @@ class BaseDeepDetector(BaseDetector):
         labels = np.zeros(len(X), dtype=np.int64) if y is None else y.astype(np.int64)
         check_sgd_data(model, loss, regularizers, X, labels)
         self._set_device()
+        self._set_schedule(len(X))
         rng = check_random_state(self.random_state)
         seed = rng.randint(np.iinfo(np.int32).max)
         trainable = feature_map.kind == "trainable"
@@ -220,7 +226,7 @@ class BaseDeepDetector(BaseDetector):
                     ReconstructionNet(encoder, decoder),
                     MeanOutput(),
                     data,
-                    pretrain[0].epochs or self.max_epochs,
+                    pretrain[0].epochs or self.max_epochs_,
                     weight_decay,
                     phase="pretraining the autoencoder",
                 )
@@ -238,7 +244,7 @@ class BaseDeepDetector(BaseDetector):
                 device=self.device_,
                 rng=rng,
                 seed=seed,
-                max_epochs=self.max_epochs,
+                max_epochs=self.max_epochs_,
                 image_shape=self._image_shape(feature_map),
                 random_state=self.random_state,
             )
@@ -252,7 +258,7 @@ class BaseDeepDetector(BaseDetector):
                 built.module,
                 built.criterion or build_criterion(loss),
                 data,
-                self.max_epochs,
+                self.max_epochs_,
                 weight_decay,
                 [*callbacks, *built.callbacks],
                 anomaly_fraction,
@@ -310,6 +316,25 @@ class BaseDeepDetector(BaseDetector):
             return float("nan")
         return super()._compute_offset(X, boundary)
 
+    def _set_schedule(self, n_samples):
+        """Resolve ``batch_size_``, ``max_epochs_`` and ``lr_milestones_``
+        (see :mod:`skoneclass.deep.schedule`)."""
+        schedule = resolve_schedule(
+            n_samples,
+            self.lr,
+            self.batch_size,
+            self.max_epochs,
+            self.lr_milestones,
+            self._training_recipe,
+        )
+        self.batch_size_, self.max_epochs_, self.lr_milestones_ = schedule
+        if self.verbose:
+            print(
+                f"{type(self).__name__}: batch size {self.batch_size_}, "
+                f"{self.max_epochs_} epochs, lr {self.lr} "
+                f"(milestones {self.lr_milestones_}) for {n_samples} samples"
+            )
+
     def _set_device(self):
         """Resolve ``device_`` for a fit (and say it when verbose)."""
         self.device_ = resolve_device(self.device)
@@ -347,7 +372,7 @@ class BaseDeepDetector(BaseDetector):
     def _batched(self, network, X, step=None):
         """``network`` applied to ``X`` in batches of ``step`` (default
         ``batch_size``) rows, as float64 tensors, without gradients."""
-        step = step or self.batch_size
+        step = step or self.batch_size_
         # net_.device, not device_: skorch moves a CUDA-trained net to the CPU
         # when it is unpickled on a machine without CUDA.
         device = self.net_.device
@@ -460,8 +485,8 @@ class SGDModel(BaseDeepDetector):
         optimizer="adam",
         lr=1e-4,
         lr_milestones=(50,),
-        max_epochs=150,
-        batch_size=200,
+        max_epochs="auto",
+        batch_size="auto",
         device="auto",
         random_state=None,
         callbacks=None,

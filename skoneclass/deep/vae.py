@@ -17,8 +17,8 @@ from .presets import IMAGE_NETWORKS, NetworkPreset
 
 #: What the VAE family's shared parameters mean where it differs.
 VAE_DESCRIPTIONS = {
-    "rep_dim": 'Latent size; "auto": 32 above 100 features, 8 above 8, else 4\n'
-    "(thesis ODDS sizes); 32 / 128 for the LeNets.",
+    "rep_dim": 'Latent size; "auto": 32 above 100 features, 16 above 40, 8 above\n'
+    "8, else 4 (thesis ODDS sizes); 32 / 128 for the LeNets.",
     "batch_norm": "Batch norm in the hidden layers.",
 }
 
@@ -27,6 +27,8 @@ _SCORES = {"elbo", "reconstruction", "iwae"}
 
 class _VariationalPreset(NetworkPreset):
     """Flat parameters -> a latent density on the network, with bias terms."""
+
+    _training_recipe = {"batch_size": 128, "max_epochs": 100}
 
     def _parts(self, model, loss, *regularizers):
         return {
@@ -119,8 +121,8 @@ class VAE(_VariationalPreset):
         optimizer="adam",
         lr=1e-3,
         lr_milestones=None,
-        max_epochs=100,
-        batch_size=128,
+        max_epochs="auto",
+        batch_size="auto",
         weight_decay=1e-6,
         device="auto",
         random_state=None,
@@ -273,8 +275,8 @@ default="auto"
         optimizer="adam",
         lr=1e-3,
         lr_milestones=None,
-        max_epochs=100,
-        batch_size=128,
+        max_epochs="auto",
+        batch_size="auto",
         weight_decay=1e-6,
         device="auto",
         random_state=None,
