@@ -106,3 +106,51 @@ def _has_matplotlib():
     except ImportError:
         return False
     return True
+
+
+# -- benchmarks/contaminated.py (ADBench's protocol) -----------------------
+def test_contaminated_splits_keep_anomalies_in_training(odds_home):
+    from benchmarks import contaminated
+
+    X, anomaly = contaminated.load_task("thyroid", 0, data_home=str(odds_home))
+    assert set(anomaly) == {0, 1} and 0.02 < anomaly.mean() < 0.03
+    for setting, labeled in (("unsupervised", 0), ("semi", 6)):
+        X_train, y_train, X_test, a_test = contaminated.split(X, anomaly, setting, 0)
+        assert len(X_test) == round(0.3 * len(X))
+        assert abs(a_test.mean() - anomaly.mean()) < 0.002  # stratified
+        assert (y_train == -1).sum() == labeled  # 10% of the 65 training ones
+        assert set(y_train) <= {0, -1}
+    # Bundled sets: one class with a 10% mix of another.
+    X, anomaly = contaminated.load_task("breast_cancer", 0)
+    assert len(X) == 357 + 36 and anomaly.sum() == 36
+
+
+def test_contaminated_tables(tmp_path, monkeypatch):
+    from benchmarks import contaminated
+
+    monkeypatch.setattr(contaminated, "RESULTS", tmp_path)
+    monkeypatch.setattr(contaminated, "CACHE", tmp_path / "cache")
+    contaminated.main(
+        [
+            "--methods",
+            "skoneclass Gaussian",
+            "sklearn IsolationForest",
+            "skoneclass DevNet",
+            "--datasets",
+            "iris",
+            "wine",
+            "--seeds",
+            "1",
+        ]
+    )
+    unsupervised = (tmp_path / "contaminated_unsupervised.csv").read_text()
+    assert "DevNet" not in unsupervised  # needs labeled anomalies
+    rows = [line.split(",") for line in unsupervised.splitlines()]
+    assert rows[0][:5] == ["method", "mean AUROC", "mean AP", "mean rank", "fit s"]
+    assert {r[0] for r in rows[1:]} == {
+        "skoneclass Gaussian",
+        "sklearn IsolationForest",
+    }
+    semi = (tmp_path / "contaminated_semi.md").read_text()
+    assert "skoneclass DevNet" in semi and "10% of the training anomalies" in semi
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 2 * 2 + 3 * 2

@@ -1,0 +1,339 @@
+"""Detectors at their defaults on training data that hold anomalies (ADBench).
+
+A user's training data are rarely clean. For each data set and seed: a
+stratified 70:30 split (at most 10,000 rows), the training part keeps its
+anomalies, features standardized on the training part (inside the
+Pipeline), AUROC and average precision on the test part. Two settings:
+
+- ``unsupervised``: every training label is 0 (unlabeled);
+- ``semi``: 10% of the training anomalies (at least one) labeled y = -1,
+  the rest unlabeled.
+
+Every detector runs at its defaults (only ``random_state`` set), skoneclass's
+beside scikit-learn's IsolationForest and LOF(novelty=True) and PyOD's ECOD,
+KNN, AutoEncoder, DeepSVDD, VAE and DevNet (semi only). Data: the six ODDS
+sets of ``../shared/data/odds`` and scikit-learn's bundled sets made into
+detection tasks (breast cancer with 10% malignant; wine, digits and iris as
+one class with a 10% mix of another).
+
+Results are cached per (setting, method, data set, seed), so a rerun
+computes only what is missing::
+
+    python -m benchmarks.contaminated --seeds 5 --jobs 2
+
+writes ``results/contaminated_<setting>.md`` and ``.csv``: per method the
+mean AUROC and average precision over data sets, the mean rank (by AUROC,
+within each data set) and the mean fit time.
+"""
+
+import argparse
+import contextlib
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn import datasets as sk_datasets
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skoneclass
+from skoneclass.datasets import load_odds
+
+from .odds import DATA_HOME, THESIS_DATASETS, _pyod
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+CACHE = RESULTS / "cache" / "contaminated"
+MAX_ROWS = 10_000
+SETTINGS = ("unsupervised", "semi")
+
+#: Detectors that need labeled anomalies: only in the semi-supervised table.
+NEEDS_LABELS = ("skoneclass DevNet", "skoneclass DRA", "PyOD DevNet")
+
+
+def _ours(name):
+    def make(seed):
+        cls = getattr(skoneclass, name)
+        params = cls().get_params()
+        return cls(random_state=seed) if "random_state" in params else cls()
+
+    return make
+
+
+SKONECLASS = [
+    "OCSVM",
+    "SVDD",
+    "SSAD",
+    "KDE",
+    "Gaussian",
+    "GMM",
+    "PCA",
+    "KernelPCA",
+    "KMeans",
+    "MVE",
+    "DeepSVDD",
+    "DeepSAD",
+    "HSC",
+    "AutoEncoder",
+    "DecentralizationAE",
+    "VAE",
+    "RSCVAE",
+    "OIAD",
+    "DevNet",
+    "DRA",
+]
+
+
+def _sklearn(name):
+    # scikit-learn's detectors score like skoneclass's (higher = more normal).
+    def make(seed):
+        from sklearn.ensemble import IsolationForest
+        from sklearn.neighbors import LocalOutlierFactor
+
+        if name == "IsolationForest":
+            return IsolationForest(random_state=seed)
+        return LocalOutlierFactor(novelty=True)
+
+    return make
+
+
+METHODS = {
+    **{f"skoneclass {name}": _ours(name) for name in SKONECLASS},
+    "sklearn IsolationForest": _sklearn("IsolationForest"),
+    "sklearn LOF": _sklearn("LOF"),
+    "PyOD ECOD": lambda seed: _pyod("ecod", "ECOD"),
+    "PyOD KNN": lambda seed: _pyod("knn", "KNN"),
+    "PyOD AutoEncoder": lambda seed: _pyod(
+        "auto_encoder", "AutoEncoder", random_state=seed, verbose=0
+    ),
+    "PyOD DeepSVDD": None,  # needs n_features: see _make
+    "PyOD VAE": lambda seed: _pyod("vae", "VAE", random_state=seed, verbose=0),
+    "PyOD DevNet": lambda seed: _pyod(
+        "devnet", "DevNet", labels="pass", random_seed=seed, device="cpu"
+    ),
+}
+
+
+def _make(method, seed, n_features):
+    if method == "PyOD DeepSVDD":
+        return _pyod(
+            "deep_svdd",
+            "DeepSVDD",
+            n_features=n_features,
+            random_state=seed,
+            verbose=0,
+        )
+    return METHODS[method](seed)
+
+
+def _mix(X, y, normal, anomalous, fraction, rng):
+    """Class ``normal`` with ``fraction`` (of its size) drawn from ``anomalous``."""
+    inliers = np.flatnonzero(np.isin(y, normal))
+    pool = np.flatnonzero(np.isin(y, anomalous))
+    n_out = max(2, int(round(fraction * len(inliers))))
+    outliers = rng.choice(pool, min(n_out, len(pool)), replace=False)
+    index = np.concatenate([inliers, outliers])
+    return X[index], np.r_[np.zeros(len(inliers)), np.ones(len(outliers))]
+
+
+def _bundled(name, rng):
+    if name == "breast_cancer":
+        X, y = sk_datasets.load_breast_cancer(return_X_y=True)
+        return _mix(X, y, [1], [0], 0.1, rng)  # 0 is malignant
+    if name == "wine":
+        X, y = sk_datasets.load_wine(return_X_y=True)
+        return _mix(X, y, [1], [0, 2], 0.1, rng)
+    if name == "digits":
+        X, y = sk_datasets.load_digits(return_X_y=True)
+        return _mix(X, y, [1], [7], 0.1, rng)
+    if name == "iris":
+        X, y = sk_datasets.load_iris(return_X_y=True)
+        return _mix(X, y, [1], [2], 0.1, rng)
+    raise ValueError(name)
+
+
+BUNDLED = ("breast_cancer", "wine", "digits", "iris")
+DATASETS = (*THESIS_DATASETS, *BUNDLED)
+
+
+def load_task(dataset, seed, data_home=DATA_HOME):
+    """``(X, is_anomaly)`` of a data set; bundled mixes are drawn per seed."""
+    rng = np.random.RandomState(seed)
+    if dataset in BUNDLED:
+        return _bundled(dataset, rng)
+    X, y = load_odds(dataset, data_home=data_home)
+    y = (y == -1).astype(int)  # skoneclass's -1 (anomaly) -> 1
+    if len(X) > MAX_ROWS:
+        keep, _ = train_test_split(
+            np.arange(len(X)), train_size=MAX_ROWS, stratify=y, random_state=seed
+        )
+        X, y = X[keep], y[keep]
+    return X, y
+
+
+def split(X, anomaly, setting, seed):
+    """ADBench's split and the training labels of ``setting``."""
+    X_train, X_test, a_train, a_test = train_test_split(
+        X, anomaly, test_size=0.3, stratify=anomaly, random_state=seed
+    )
+    y_train = np.zeros(len(X_train), dtype=int)
+    if setting == "semi":
+        anomalies = np.flatnonzero(a_train == 1)
+        n = max(1, int(round(0.1 * len(anomalies))))
+        rng = np.random.RandomState(seed)
+        y_train[rng.choice(anomalies, n, replace=False)] = -1
+    return X_train, y_train, X_test, a_test
+
+
+def _cache_path(setting, method, dataset, seed):
+    stem = method.replace(" ", "_")
+    return CACHE / f"{setting}__{stem}__{dataset}__{seed}.json"
+
+
+def run_one(setting, method, dataset, seed):
+    """Fit and evaluate one run; cached as JSON."""
+    cache = _cache_path(setting, method, dataset, seed)
+    if cache.exists():
+        return json.loads(cache.read_text())
+    X, anomaly = load_task(dataset, seed)
+    X_train, y_train, X_test, a_test = split(X, anomaly, setting, seed)
+    row = {"setting": setting, "method": method, "dataset": dataset, "seed": seed}
+    try:
+        model = make_pipeline(StandardScaler(), _make(method, seed, X.shape[1]))
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):  # PyOD prints
+            model.fit(X_train, y_train)
+        row["fit_s"] = time.perf_counter() - start
+        scores = -model.score_samples(X_test)
+        row["auroc"] = 100 * roc_auc_score(a_test, scores)
+        row["ap"] = 100 * average_precision_score(a_test, scores)
+    except ImportError as exc:  # a peer not installed: not cached
+        row["error"] = f"not installed ({exc.name})"
+        return row
+    except ValueError as exc:  # e.g. MVE with fewer samples than features
+        row["error"] = str(exc).split("\n")[0][:200]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(row))
+    return row
+
+
+def summarize(rows, methods, datasets):
+    """Per method: mean AUROC, AP, rank and fit time over the data sets
+    where every method ran (ranks within each data set, by mean AUROC)."""
+    cell = {}
+    for r in rows:
+        if "auroc" in r:
+            cell.setdefault((r["method"], r["dataset"]), []).append(r)
+    complete = [d for d in datasets if all((m, d) in cell for m in methods)]
+    means = {
+        (m, d): {
+            k: np.mean([r[k] for r in cell[m, d]]) for k in ("auroc", "ap", "fit_s")
+        }
+        for m in methods
+        for d in complete
+    }
+    ranks = {m: [] for m in methods}
+    for d in complete:
+        order = sorted(methods, key=lambda m: -means[m, d]["auroc"])
+        for i, m in enumerate(order, start=1):
+            ranks[m].append(i)
+    table = []
+    for m in methods:
+        if not complete:
+            break
+        table.append(
+            {
+                "method": m,
+                "auroc": np.mean([means[m, d]["auroc"] for d in complete]),
+                "ap": np.mean([means[m, d]["ap"] for d in complete]),
+                "rank": np.mean(ranks[m]),
+                "fit_s": np.mean([means[m, d]["fit_s"] for d in complete]),
+                **{d: means[m, d]["auroc"] for d in complete},
+            }
+        )
+    table.sort(key=lambda row: -row["auroc"])
+    return table, complete
+
+
+def write(setting, table, datasets, seeds, command):
+    header = ["method", "mean AUROC", "mean AP", "mean rank", "fit s", *datasets]
+    csv = [",".join(header)]
+    md = [
+        f"Run with `{command}`. Setting **{setting}**: "
+        + (
+            "the training part keeps its anomalies, all unlabeled (y = 0)"
+            if setting == "unsupervised"
+            else "10% of the training anomalies labeled (y = -1), the rest unlabeled"
+        )
+        + f". Stratified 70:30 splits, {seeds} seed(s), at most {MAX_ROWS} rows, "
+        "StandardScaler on the training part, every detector at its defaults. "
+        "AUROC and average precision in %, means over the data sets (each the "
+        "mean over seeds); rank by AUROC within each data set; fit time in "
+        "seconds, mean over data sets.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for row in table:
+        cells = [
+            row["method"],
+            f"{row['auroc']:.1f}",
+            f"{row['ap']:.1f}",
+            f"{row['rank']:.1f}",
+            f"{row['fit_s']:.1f}",
+            *(f"{row[d]:.1f}" for d in datasets),
+        ]
+        csv.append(",".join(cells))
+        md.append("| " + " | ".join(cells) + " |")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"contaminated_{setting}.csv").write_text("\n".join(csv) + "\n")
+    (RESULTS / f"contaminated_{setting}.md").write_text("\n".join(md) + "\n")
+
+
+def methods_of(setting, methods):
+    if setting == "unsupervised":
+        return [m for m in methods if m not in NEEDS_LABELS]
+    return list(methods)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS))
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args(argv)
+    command = "python -m benchmarks.contaminated " + " ".join(argv or [])
+    runs = [
+        (setting, m, d, seed)
+        for setting in args.settings
+        for seed in range(args.seeds)
+        for d in args.datasets
+        for m in methods_of(setting, args.methods)
+    ]
+    rows = []
+    for row in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
+        delayed(run_one)(*run) for run in runs
+    ):
+        rows.append(row)
+        if "auroc" in row:
+            print(
+                f"{row['setting']:12s} {row['dataset']:13s} {row['method']:30s} "
+                f"seed {row['seed']}: AUROC {row['auroc']:.1f} ({row['fit_s']:.1f} s)",
+                flush=True,
+            )
+    for setting in args.settings:
+        methods = methods_of(setting, args.methods)
+        own = [r for r in rows if r["setting"] == setting]
+        table, complete = summarize(own, methods, args.datasets)
+        write(setting, table, complete, args.seeds, command.strip())
+
+
+if __name__ == "__main__":
+    main()
