@@ -53,7 +53,7 @@ MAX_ROWS = 10_000
 SETTINGS = ("unsupervised", "semi")
 
 #: Detectors that need labeled anomalies: only in the semi-supervised table.
-NEEDS_LABELS = ("skoneclass DevNet", "skoneclass DRA", "PyOD DevNet")
+NEEDS_LABELS = ("skoneclass HSC", "skoneclass DevNet", "skoneclass DRA", "PyOD DevNet")
 
 
 def _ours(name):
