@@ -57,10 +57,10 @@ NEEDS_LABELS = ("skoneclass HSC", "skoneclass DevNet", "skoneclass DRA", "PyOD D
 
 
 def _ours(name):
-    def make(seed):
+    def make(seed, n_features):
         cls = getattr(skoneclass, name)
-        params = cls().get_params()
-        return cls(random_state=seed) if "random_state" in params else cls()
+        seeded = "random_state" in cls._get_param_names()
+        return cls(random_state=seed) if seeded else cls()
 
     return make
 
@@ -91,7 +91,7 @@ SKONECLASS = [
 
 def _sklearn(name):
     # scikit-learn's detectors score like skoneclass's (higher = more normal).
-    def make(seed):
+    def make(seed, n_features):
         from sklearn.ensemble import IsolationForest
         from sklearn.neighbors import LocalOutlierFactor
 
@@ -106,29 +106,19 @@ METHODS = {
     **{f"skoneclass {name}": _ours(name) for name in SKONECLASS},
     "sklearn IsolationForest": _sklearn("IsolationForest"),
     "sklearn LOF": _sklearn("LOF"),
-    "PyOD ECOD": lambda seed: _pyod("ecod", "ECOD"),
-    "PyOD KNN": lambda seed: _pyod("knn", "KNN"),
-    "PyOD AutoEncoder": lambda seed: _pyod(
+    "PyOD ECOD": lambda seed, d: _pyod("ecod", "ECOD"),
+    "PyOD KNN": lambda seed, d: _pyod("knn", "KNN"),
+    "PyOD AutoEncoder": lambda seed, d: _pyod(
         "auto_encoder", "AutoEncoder", random_state=seed, verbose=0
     ),
-    "PyOD DeepSVDD": None,  # needs n_features: see _make
-    "PyOD VAE": lambda seed: _pyod("vae", "VAE", random_state=seed, verbose=0),
-    "PyOD DevNet": lambda seed: _pyod(
+    "PyOD DeepSVDD": lambda seed, d: _pyod(
+        "deep_svdd", "DeepSVDD", n_features=d, random_state=seed, verbose=0
+    ),
+    "PyOD VAE": lambda seed, d: _pyod("vae", "VAE", random_state=seed, verbose=0),
+    "PyOD DevNet": lambda seed, d: _pyod(
         "devnet", "DevNet", labels="pass", random_seed=seed, device="cpu"
     ),
 }
-
-
-def _make(method, seed, n_features):
-    if method == "PyOD DeepSVDD":
-        return _pyod(
-            "deep_svdd",
-            "DeepSVDD",
-            n_features=n_features,
-            random_state=seed,
-            verbose=0,
-        )
-    return METHODS[method](seed)
 
 
 def _mix(X, y, normal, anomalous, fraction, rng):
@@ -204,7 +194,7 @@ def run_one(setting, method, dataset, seed):
     X_train, y_train, X_test, a_test = split(X, anomaly, setting, seed)
     row = {"setting": setting, "method": method, "dataset": dataset, "seed": seed}
     try:
-        model = make_pipeline(StandardScaler(), _make(method, seed, X.shape[1]))
+        model = make_pipeline(StandardScaler(), METHODS[method](seed, X.shape[1]))
         start = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):  # PyOD prints
             model.fit(X_train, y_train)

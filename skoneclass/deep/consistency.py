@@ -165,9 +165,7 @@ def morphs(estimator, model, X):
     """The decoded means of the morphs of validated rows ``X``."""
     module = estimator._float64_module()
     with torch.no_grad():
-        batch = torch.tensor(np.ascontiguousarray(X, dtype=np.float64)).to(
-            estimator.net_.device
-        )
+        batch = estimator._batch_tensor(X).to(estimator.net_.device)
         Z = morph_codes(estimator, model, module.encode(batch)[0])
         out = module.decode(Z.reshape(-1, Z.shape[-1]))
     return out.view(*Z.shape[:3], -1).cpu().numpy()

@@ -11,7 +11,7 @@ center, DRA's reference samples) happen here, from the :class:`FitContext`.
 ``score_samples``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import singledispatch
 
 import numpy as np
@@ -237,15 +237,13 @@ def _(model: StructureConsistency, encoder, fit):
     consistency.check_model(model, fit.image_shape)
     train, validation = consistency.holdout(model, len(fit.labels), fit.random_state)
     built = build_model.dispatch(LatentDensity)(model.density(), encoder, fit)
-    built.train_rows = train
 
     def finish(estimator, X, labels):
         return consistency.fit_thresholds(
             estimator, model, X, validation, fit.image_shape
         )
 
-    built.finish = finish
-    return built
+    return replace(built, train_rows=train, finish=finish)
 
 
 @build_model.register

@@ -85,7 +85,8 @@ def _takes_tokens(feature_map):
 
 
 def draw_seed(random_state):
-    """A fit's torch seed from ``random_state`` (an int seeds it alone)."""
+    """A fit's torch seed from ``random_state`` (an int seeds it alone; a
+    RandomState instance continues its stream)."""
     return check_random_state(random_state).randint(np.iinfo(np.int32).max)
 
 
@@ -196,7 +197,7 @@ class BaseDeepDetector(BaseDetector):
         self._set_device()
         self._set_schedule(len(X))
         rng = check_random_state(self.random_state)
-        seed = rng.randint(np.iinfo(np.int32).max)
+        seed = draw_seed(rng)
         trainable = feature_map.kind == "trainable"
         self.feature_map_ = fit_feature_map(feature_map, X, seed)
         if is_memory_mapped(X):
