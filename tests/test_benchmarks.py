@@ -153,4 +153,38 @@ def test_contaminated_tables(tmp_path, monkeypatch):
     }
     semi = (tmp_path / "contaminated_semi.md").read_text()
     assert "skoneclass DevNet" in semi and "10% of the training anomalies" in semi
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 2 * 2 + 3 * 2
+    # Detectors that ignore y are fitted once; the semi table reuses the fit.
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 2 * 2 + 1 * 2
+    for table in ("unsupervised", "semi"):
+        rows = (tmp_path / f"contaminated_{table}.csv").read_text().splitlines()
+        gaussian = [r for r in rows if r.startswith("skoneclass Gaussian,")]
+        if table == "unsupervised":
+            expected = gaussian[0].split(",")[:3]
+        else:  # same AUROC and AP; the mean rank differs (DevNet joins)
+            assert gaussian[0].split(",")[:3] == expected
+
+
+def test_contaminated_knows_who_reads_labels():
+    from benchmarks import contaminated
+
+    reads = {
+        name: contaminated.uses_labels(contaminated.METHODS[name](0, 4))
+        for name in (
+            "skoneclass DeepSAD",
+            "skoneclass SSAD",
+            "skoneclass DeepSVDD",
+            "skoneclass OCSVM",
+            "sklearn IsolationForest",
+            "PyOD DevNet",
+            "PyOD ECOD",
+        )
+    }
+    assert reads == {
+        "skoneclass DeepSAD": True,
+        "skoneclass SSAD": True,
+        "skoneclass DeepSVDD": False,
+        "skoneclass OCSVM": False,
+        "sklearn IsolationForest": False,
+        "PyOD DevNet": True,
+        "PyOD ECOD": False,
+    }
