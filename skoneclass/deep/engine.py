@@ -22,6 +22,62 @@ from ..parts.base import Predicate
 from .data import ArrayDataset
 
 
+class BalancedBatchSampler(torch.utils.data.Sampler):
+    """Index batches holding a share of the labeled anomalies: DevNet's
+    balanced sampling, for :class:`Batches` and for a ``DataLoader``
+    (``batch_sampler=``, which Accelerate shards across processes).
+
+    Every batch takes ``round(anomaly_fraction * batch_size)`` of the
+    labeled anomalies (y == -1), drawn in reshuffled cycles, and the rest
+    from the other samples, shuffled; an epoch is one pass over the others.
+    :meth:`of` gives None where there is nothing to balance.
+    """
+
+    def __init__(self, labels, batch_size, anomaly_fraction, drop_last=False):
+        labels = np.asarray(labels.cpu() if torch.is_tensor(labels) else labels)
+        self.anomalies = torch.as_tensor(np.flatnonzero(labels == -1))
+        self.others = torch.as_tensor(np.flatnonzero(labels != -1))
+        self.n_anomalies = min(
+            batch_size - 1, max(1, round(anomaly_fraction * batch_size))
+        )
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    @classmethod
+    def of(cls, labels, batch_size, anomaly_fraction, drop_last=False):
+        if not anomaly_fraction or labels is None:
+            return None
+        sampler = cls(labels, batch_size, anomaly_fraction, drop_last)
+        return sampler if len(sampler.anomalies) and len(sampler.others) else None
+
+    def __len__(self):
+        n, size = len(self.others), self.batch_size - self.n_anomalies
+        return n // size if self.drop_last else -(-n // size)
+
+    def __iter__(self):  # a DataLoader's batch sampler yields lists
+        for index in self.index_batches():
+            yield index.tolist()
+
+    def index_batches(self):
+        """The batches as index tensors (for :class:`Batches`)."""
+        seed = int(torch.empty((), dtype=torch.int64).random_().item())
+        generator = torch.Generator().manual_seed(seed)
+        others = self.others[torch.randperm(len(self.others), generator=generator)]
+        n_batches, k = len(self), self.n_anomalies
+        cycles = -(-n_batches * k // len(self.anomalies))
+        anomalies = torch.cat(
+            [
+                self.anomalies[torch.randperm(len(self.anomalies), generator=generator)]
+                for _ in range(cycles)
+            ]
+        )
+        size = self.batch_size - k
+        for i in range(n_batches):
+            yield torch.cat(
+                [others[i * size : (i + 1) * size], anomalies[i * k : (i + 1) * k]]
+            )
+
+
 class Batches:
     """Mini-batches fetched by index, without a ``DataLoader``.
 
@@ -36,10 +92,8 @@ class Batches:
     sampler's generator, then ``randperm``), so a seeded fit visits the same
     batches on either path.
 
-    With ``anomaly_fraction`` and ``labels``, every batch holds that share
-    of the labeled anomalies (y == -1), drawn in reshuffled cycles, and the
-    rest from the other samples, shuffled: DevNet's balanced sampling. An
-    epoch is then one pass over the other samples.
+    With ``anomaly_fraction`` and ``labels``, the batches are a
+    :class:`BalancedBatchSampler`'s.
     """
 
     def __init__(self, take, n, batch_size, shuffle=False, drop_last=False,
@@ -51,27 +105,21 @@ class Batches:
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.index_device = index_device
-        self.anomalies = self.others = None
-        if anomaly_fraction and labels is not None:
-            labels = np.asarray(labels.cpu() if torch.is_tensor(labels) else labels)
-            anomalies = np.flatnonzero(labels == -1)
-            if 0 < len(anomalies) < n:
-                self.anomalies = torch.as_tensor(anomalies)
-                self.others = torch.as_tensor(np.flatnonzero(labels != -1))
-                self.n_anomalies = min(
-                    batch_size - 1, max(1, round(anomaly_fraction * batch_size))
-                )
+        self.balanced = BalancedBatchSampler.of(
+            labels, batch_size, anomaly_fraction, drop_last
+        )
 
     def __len__(self):
+        if self.balanced is not None:
+            return len(self.balanced)
         n, size = self.n, self.batch_size
-        if self.anomalies is not None:
-            n, size = len(self.others), size - self.n_anomalies
         return n // size if self.drop_last else -(-n // size)
 
     def __iter__(self):
         torch.empty((), dtype=torch.int64).random_()  # DataLoader's base seed
-        if self.anomalies is not None:
-            yield from self._balanced()
+        if self.balanced is not None:
+            for index in self.balanced.index_batches():
+                yield self.take(index.to(self.index_device))
             return
         if self.shuffle:
             seed = int(torch.empty((), dtype=torch.int64).random_().item())
@@ -81,25 +129,6 @@ class Batches:
         for i in range(len(self)):
             batch = slice(i * self.batch_size, (i + 1) * self.batch_size)
             yield self.take(order[batch] if self.shuffle else batch)
-
-    def _balanced(self):
-        seed = int(torch.empty((), dtype=torch.int64).random_().item())
-        generator = torch.Generator().manual_seed(seed)
-        others = self.others[torch.randperm(len(self.others), generator=generator)]
-        n_batches, k = len(self), self.n_anomalies
-        cycles = -(-n_batches * k // len(self.anomalies))
-        anomalies = torch.cat(
-            [
-                self.anomalies[torch.randperm(len(self.anomalies), generator=generator)]
-                for _ in range(cycles)
-            ]
-        )
-        size = self.batch_size - k
-        for i in range(n_batches):
-            index = torch.cat(
-                [others[i * size : (i + 1) * size], anomalies[i * k : (i + 1) * k]]
-            )
-            yield self.take(index.to(self.index_device))
 
 
 class OneClassNet(NeuralNet):
@@ -135,6 +164,17 @@ class OneClassNet(NeuralNet):
         )
         # Only then: a reader may move the whole data set to the device.
         reader = self._batch_reader(dataset) if plain else None
+        fraction = options.pop("anomaly_fraction", None)
+        if reader is None and training and fraction:
+            sampler = BalancedBatchSampler.of(
+                getattr(dataset, "y", None),
+                self.batch_size,
+                fraction,
+                options.pop("drop_last", False),
+            )
+            if sampler is not None:
+                options.pop("shuffle", None)
+                return getattr(self, prefix)(dataset, batch_sampler=sampler, **options)
         if reader is None:
             return super().get_iterator(dataset, training=training)
         take, index_device = reader
@@ -146,7 +186,7 @@ class OneClassNet(NeuralNet):
             drop_last=options.get("drop_last", False),
             index_device=index_device,
             labels=dataset.y if training else None,
-            anomaly_fraction=options.get("anomaly_fraction"),
+            anomaly_fraction=fraction,
         )
 
     def _batch_reader(self, dataset):
@@ -217,11 +257,6 @@ class AcceleratedOneClassNet(AccelerateMixin, OneClassNet):
     def _batch_reader(self, dataset):
         # Accelerate shards a DataLoader across processes; Batches it would
         # pass through unsharded.
-        if self.get_params_for("iterator_train").get("anomaly_fraction"):
-            raise ValueError(
-                "Balanced batches (DeviationLoss(anomaly_fraction=...)) are not "
-                "available with an Accelerator; use anomaly_fraction=None."
-            )
         return None
 
     def model_module(self):
