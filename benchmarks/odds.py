@@ -61,7 +61,12 @@ METHODS = {
     # The thesis's recipe: AE pretraining, then Adam lr 1e-4 for 50 and 1e-5
     # for 100 epochs, batch 200, weight decay 1e-6 (all library defaults).
     "DeepSVDD": lambda seed, d: skoneclass.DeepSVDD(random_state=seed),
+    # A quarter of every batch labeled anomalies (the default since issue 21).
     "DeepSAD": lambda seed, d: skoneclass.DeepSAD(random_state=seed),
+    # Plain shuffled batches: the thesis's own training.
+    "DeepSAD plain": lambda seed, d: skoneclass.DeepSAD(
+        anomaly_fraction=None, random_state=seed
+    ),
     # Half of every batch labeled anomalies: DeepOD's sampler and DevNet's.
     "DeepSAD balanced": lambda seed, d: skoneclass.DeepSAD(
         anomaly_fraction=0.5, random_state=seed
@@ -444,7 +449,13 @@ def main(argv=None):
     methods, datasets = args.methods, args.datasets
     if args.merge:
         written, methods, datasets = read_table(args.name)
-        table = {**written, **table}
+        ran = {k: v for k, v in table.items() if v.get("error") != "not run"}
+        table = {**written, **ran}
+        order = [*METHODS, *PEERS]
+        methods = sorted(  # a method new to the table takes its place
+            dict.fromkeys([*methods, *args.methods]),
+            key=lambda m: order.index(m) if m in order else len(order),
+        )
     print(write_outputs(table, methods, datasets, args.seeds, args.name))
 
 

@@ -100,6 +100,30 @@ def test_a_written_table_reads_back_for_a_merge(results):
     assert (results / "t.md").read_text() == first
 
 
+def test_a_merge_places_a_new_method_in_order(results):
+    rows = [
+        {"method": m, "dataset": "thyroid", "seed": 0, "fit_s": 1.0,
+         "score_s": 0.1, "auroc": 90.0}
+        for m in ("OCSVM", "KDE")
+    ]  # fmt: skip
+    table = odds.summarize(rows, ["OCSVM", "KDE"], ["thyroid"])
+    odds.write_outputs(table, ["OCSVM", "KDE"], ["thyroid"], 1, name="t")
+    cache = odds._cache_path("SVDD", "thyroid", 0)
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps({**rows[0], "method": "SVDD", "auroc": 95.0}))
+    odds.main(
+        "--methods SVDD --datasets thyroid --seeds 1 --merge --cached-only "
+        "--name t".split()
+    )
+    read, methods, _ = odds.read_table("t")
+    assert methods == ["OCSVM", "SVDD", "KDE"]  # METHODS' order
+    assert read["SVDD", "thyroid"]["mean"] == 95.0
+    assert read["KDE", "thyroid"]["mean"] == 90.0
+    # A cell --cached-only finds no run for keeps its written value.
+    odds.main("--methods KDE --datasets thyroid --merge --cached-only --name t".split())
+    assert odds.read_table("t")[0]["KDE", "thyroid"]["mean"] == 90.0
+
+
 def _has_matplotlib():
     try:
         import matplotlib  # noqa: F401

@@ -113,7 +113,7 @@ class DeepSADLoss(Loss):
     eta : float > 0, default=1.0
         Weight of the labeled samples.
     eps : float > 0, default=1e-6
-    anomaly_fraction : float in (0, 1) or None, default=None
+    anomaly_fraction : float in (0, 1) or None, default=0.25
         Share of labeled anomalies (y == -1) in every mini-batch, as in
         :class:`DeviationLoss`; None: plain shuffled batches (the thesis).
     """
@@ -126,7 +126,7 @@ class DeepSADLoss(Loss):
         "anomaly_fraction": _FRACTION,
     }
 
-    def __init__(self, eta=1.0, eps=1e-6, anomaly_fraction=None):
+    def __init__(self, eta=1.0, eps=1e-6, anomaly_fraction=0.25):
         self.eta = eta
         self.eps = eps
         self.anomaly_fraction = anomaly_fraction
