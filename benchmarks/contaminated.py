@@ -200,6 +200,15 @@ def uses_labels(detector):
     return bool(getattr(detector, "_uses_labels", False))
 
 
+def is_cached(setting, method, dataset, seed):
+    """Whether :func:`run_one` would only read its cache."""
+    if _cache_path(setting, method, dataset, seed).exists():
+        return True
+    if setting == "unsupervised" or uses_labels(METHODS[method](seed, 4)):
+        return False
+    return _cache_path("unsupervised", method, dataset, seed).exists()
+
+
 def run_one(setting, method, dataset, seed):
     """Fit and evaluate one run; cached as JSON."""
     cache = _cache_path(setting, method, dataset, seed)
@@ -322,6 +331,11 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="only tabulate the cached runs; run nothing",
+    )
     args = parser.parse_args(argv)
     command = "python -m benchmarks.contaminated " + " ".join(argv or [])
     runs = [
@@ -331,6 +345,8 @@ def main(argv=None):
         for d in args.datasets
         for m in methods_of(setting, args.methods)
     ]
+    if args.cached_only:
+        runs = [run for run in runs if is_cached(*run)]
     rows = []
     for row in Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
         delayed(run_one)(*run) for run in runs

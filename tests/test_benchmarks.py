@@ -186,6 +186,19 @@ def test_contaminated_tables(tmp_path, monkeypatch):
             expected = gaussian[0].split(",")[:3]
         else:  # same AUROC and AP; the mean rank differs (DevNet joins)
             assert gaussian[0].split(",")[:3] == expected
+    # --cached-only fits nothing: seed 1 was never run, so the table keeps
+    # seed 0 and says so.
+    before = sorted((tmp_path / "cache").glob("*.json"))
+    contaminated.main(
+        ["--methods", "skoneclass Gaussian", "--datasets", "iris", "wine",
+         "--seeds", "2", "--cached-only"]
+    )  # fmt: skip
+    assert sorted((tmp_path / "cache").glob("*.json")) == before
+    semi = (tmp_path / "contaminated_semi.md").read_text()
+    assert (
+        "2 seed(s)" in semi
+        and "Fewer seeds (the first ones): skoneclass Gaussian (1)" in semi
+    )
 
 
 def test_contaminated_knows_who_reads_labels():
