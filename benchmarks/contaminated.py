@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import io
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -337,7 +338,8 @@ def main(argv=None):
         help="only tabulate the cached runs; run nothing",
     )
     args = parser.parse_args(argv)
-    command = "python -m benchmarks.contaminated " + " ".join(argv or [])
+    shown = sys.argv[1:] if argv is None else argv
+    command = "python -m benchmarks.contaminated " + " ".join(shown)
     runs = [
         (setting, m, d, seed)
         for setting in args.settings
