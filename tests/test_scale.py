@@ -135,6 +135,11 @@ def test_an_accelerator_trains_the_same_model_in_one_process():
     np.testing.assert_array_equal(accelerated.score_samples(X), plain.score_samples(X))
     restored = pickle.loads(pickle.dumps(accelerated))
     np.testing.assert_array_equal(restored.score_samples(X), plain.score_samples(X))
+    # Without labeled anomalies the batches are plain on both paths.
+    unlabeled = DeepSAD(device=accelerate.Accelerator(cpu=True), **params).fit(X)
+    np.testing.assert_array_equal(
+        unlabeled.score_samples(X), DeepSAD(**params).fit(X).score_samples(X)
+    )
 
 
 @pytest.mark.slow

@@ -165,18 +165,23 @@ class OneClassNet(NeuralNet):
         # Only then: a reader may move the whole data set to the device.
         reader = self._batch_reader(dataset) if plain else None
         fraction = options.pop("anomaly_fraction", None)
-        if reader is None and training and fraction:
+        if reader is None:
+            if not fraction:
+                return super().get_iterator(dataset, training=training)
             sampler = BalancedBatchSampler.of(
                 getattr(dataset, "y", None),
                 self.batch_size,
                 fraction,
-                options.pop("drop_last", False),
+                options.get("drop_last", False),
             )
             if sampler is not None:
                 options.pop("shuffle", None)
+                options.pop("drop_last", None)
                 return getattr(self, prefix)(dataset, batch_sampler=sampler, **options)
-        if reader is None:
-            return super().get_iterator(dataset, training=training)
+            # Nothing to balance: skorch's DataLoader, less the option it
+            # does not know.
+            options.setdefault("batch_size", self.batch_size)
+            return getattr(self, prefix)(dataset, **options)
         take, index_device = reader
         return Batches(
             take,
