@@ -201,11 +201,16 @@ def uses_labels(detector):
     return bool(getattr(detector, "_uses_labels", False))
 
 
+def _reuses_unsupervised(setting, method, seed):
+    """Same split, same fit: only the labels, which the method ignores, differ."""
+    return setting != "unsupervised" and not uses_labels(METHODS[method](seed, 1))
+
+
 def is_cached(setting, method, dataset, seed):
     """Whether :func:`run_one` would only read its cache."""
     if _cache_path(setting, method, dataset, seed).exists():
         return True
-    if setting == "unsupervised" or uses_labels(METHODS[method](seed, 4)):
+    if not _reuses_unsupervised(setting, method, seed):
         return False
     return _cache_path("unsupervised", method, dataset, seed).exists()
 
@@ -215,11 +220,10 @@ def run_one(setting, method, dataset, seed):
     cache = _cache_path(setting, method, dataset, seed)
     if cache.exists():
         return json.loads(cache.read_text())
+    if _reuses_unsupervised(setting, method, seed):
+        return {**run_one("unsupervised", method, dataset, seed), "setting": setting}
     X, anomaly = load_task(dataset, seed)
     detector = METHODS[method](seed, X.shape[1])
-    if setting != "unsupervised" and not uses_labels(detector):
-        # Same split, same fit: only the ignored labels differ.
-        return {**run_one("unsupervised", method, dataset, seed), "setting": setting}
     X_train, y_train, X_test, a_test = split(X, anomaly, setting, seed)
     row = {"setting": setting, "method": method, "dataset": dataset, "seed": seed}
     try:
