@@ -103,6 +103,18 @@ def odds_home():
     return Path(home)
 
 
+@pytest.fixture(scope="session")
+def fashion_mnist_dir():
+    """Directory of the Fashion-MNIST IDX files shared beside the checkout."""
+    home = Path(__file__).resolve().parents[2] / "shared" / "data" / "fashion-mnist"
+    if not (home / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.skip(
+            f"Fashion-MNIST not found in {home}: put the shared data folder "
+            "beside the checkout (../shared/data)"
+        )
+    return home
+
+
 def make_one_class_task(n_train=300, n_test=200, n_features=5, random_state=0):
     """Two Gaussian blobs as the normal class, uniform noise as anomalies.
 
