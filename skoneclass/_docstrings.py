@@ -13,9 +13,10 @@ import re
 #: name -> (type, description). The default is the signature's.
 SHARED_PARAMETERS = {
     "network": (
-        '{"mlp", "lenet28", "lenet32"} or FeatureMap',
-        "Feature map: an MLP, the thesis's LeNet CNN for flattened 28x28 gray\n"
-        "or 32x32 color images, or a trainable part such as\n"
+        '{"mlp", "lenet28", "lenet32", "lenet28-fmnist"} or FeatureMap',
+        "Feature map: an MLP, the thesis's LeNet CNN for 28x28 gray (MNIST's)\n"
+        "or 32x32 color images, its Fashion-MNIST LeNet (conv 16 and 32, dense\n"
+        "64, code 32), or a trainable part such as\n"
         "``skoneclass.parts.ConvNet(image_shape=(1, 8, 8))`` (the MLP\n"
         "parameters below then do not apply).",
     ),

@@ -21,6 +21,11 @@ ACTIVATIONS = {
 }
 
 
+def _init_weights(module, weight_init):
+    # PyTorch initializes every layer as it is built: "pytorch" keeps that.
+    return _glorot(module) if weight_init == "glorot" else module
+
+
 def _glorot(module):
     for m in module.modules():
         if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d):
@@ -63,6 +68,10 @@ class MLP(nn.Sequential):
     n_outputs : int or None, default=None
         Width of the output layer if not ``rep_dim``: a VAE's encoder emits
         the mean and log-variance of each of its ``rep_dim`` codes.
+    weight_init : {"glorot", "pytorch"}, default="glorot"
+        Glorot-uniform (the thesis, appendix B.1.2) or PyTorch's own layer
+        initialization, uniform in +-1/sqrt(fan_in) (the Deep SAD reference
+        code's).
     """
 
     def __init__(
@@ -76,6 +85,7 @@ class MLP(nn.Sequential):
         negative_slope=0.01,
         code_activation=None,
         n_outputs=None,
+        weight_init="glorot",
     ):
         layers = _stack(
             [n_features, *hidden_dims],
@@ -88,14 +98,15 @@ class MLP(nn.Sequential):
         if code_activation == "tanh":
             layers.append(nn.Tanh())
         super().__init__(*layers)
-        _glorot(self)
+        _init_weights(self, weight_init)
 
 
 class MLPDecoder(nn.Sequential):
     """Mirror of :class:`MLP`: code -> reversed hidden blocks -> linear output.
 
     The output is linear (not the reference code's sigmoid), as skoneclass
-    leaves scaling to the user and standardized data are not in [0, 1].
+    leaves scaling to the user and standardized data are not in [0, 1]. The
+    weights start as the encoder's (``weight_init``).
     """
 
     def __init__(
@@ -107,6 +118,7 @@ class MLPDecoder(nn.Sequential):
         batch_norm=True,
         activation="leaky_relu",
         negative_slope=0.01,
+        weight_init="glorot",
     ):
         layers = _stack(
             [rep_dim, *reversed(hidden_dims)],
@@ -117,30 +129,44 @@ class MLPDecoder(nn.Sequential):
             negative_slope,
         )
         super().__init__(*layers)
-        _glorot(self)
+        _init_weights(self, weight_init)
 
 
 class LeNet(nn.Module):
     """LeNet-type CNN encoder of the thesis (appendix B.1.1).
 
-    ``shape=(1, 28, 28)``: conv 8x(5x5) -> pool -> conv 4x(5x5) -> pool ->
-    FC rep_dim (32); ``shape=(3, 32, 32)``: conv 32, 64, 128 (5x5), each
-    followed by 2x2 max-pooling, -> FC rep_dim (128). Every conv is followed
-    by batch norm (no affine) and leaky ReLU; nothing has a bias.
+    5x5 conv modules (batch norm without affine parameters, leaky ReLU, 2x2
+    max-pooling) with ``channels`` outputs, dense blocks of ``hidden_dims``
+    (linear, batch norm, leaky ReLU), then the linear code; nothing has a
+    bias. The thesis's MNIST LeNet is ``channels=(8, 4)`` at (1, 28, 28),
+    its CIFAR-10 LeNet ``(32, 64, 128)`` at (3, 32, 32), its Fashion-MNIST
+    LeNet ``channels=(16, 32), hidden_dims=(64,)``.
 
     Parameters
     ----------
-    shape : (C, H, W), (1, 28, 28) or (3, 32, 32)
+    shape : (C, H, W)
     rep_dim : int
     negative_slope : float, default=0.01
+    n_outputs : int or None, default=None
+        Width of the code layer if not ``rep_dim`` (a VAE's encoder).
+    channels : tuple of int, default=(8, 4)
+    hidden_dims : tuple of int, default=()
+    weight_init : {"glorot", "pytorch"}, default="glorot"
+        As :class:`MLP`'s.
     """
 
-    CHANNELS = {(1, 28, 28): (8, 4), (3, 32, 32): (32, 64, 128)}
-
-    def __init__(self, shape, rep_dim, negative_slope=0.01, n_outputs=None):
+    def __init__(
+        self,
+        shape,
+        rep_dim,
+        negative_slope=0.01,
+        n_outputs=None,
+        channels=(8, 4),
+        hidden_dims=(),
+        weight_init="glorot",
+    ):
         super().__init__()
         self.shape = tuple(shape)
-        channels = self.CHANNELS[self.shape]
         convs, n_in = [], self.shape[0]
         for n_out in channels:
             convs += [
@@ -152,29 +178,52 @@ class LeNet(nn.Module):
             n_in = n_out
         self.convs = nn.Sequential(*convs)
         side = self.shape[1] // 2 ** len(channels)
-        self.fc = nn.Linear(n_in * side * side, n_outputs or rep_dim, bias=False)
-        _glorot(self)
+        dims = [n_in * side * side, *hidden_dims]
+        self.fc = nn.Sequential(
+            *_stack(
+                dims, n_outputs or rep_dim, False, True, "leaky_relu", negative_slope
+            )
+        )
+        _init_weights(self, weight_init)
 
     def forward(self, X):
         return self.fc(self.convs(X.view(-1, *self.shape)).flatten(start_dim=1))
 
 
 class LeNetDecoder(nn.Module):
-    """Mirror of :class:`LeNet`: the code as a (rep_dim / 16, 4, 4) map, then
-    deconvolutions with 2x upsampling back to the image; linear output,
+    """Mirror of :class:`LeNet`: the dense blocks reversed, the last one's
+    output (the code without any) as a map of 16ths of its width and side 4,
+    then deconvolutions with 2x upsampling back to the image; linear output,
     flattened to (n, C * H * W)."""
 
-    def __init__(self, shape, rep_dim, negative_slope=0.01):
+    def __init__(
+        self,
+        shape,
+        rep_dim,
+        negative_slope=0.01,
+        channels=(8, 4),
+        hidden_dims=(),
+        weight_init="glorot",
+    ):
         super().__init__()
         self.shape = tuple(shape)
-        if rep_dim % 16:
+        widths = [rep_dim, *reversed(hidden_dims)]
+        if widths[-1] % 16:
             raise ValueError(
-                f"LeNet decoders need rep_dim divisible by 16, got {rep_dim}."
+                "LeNet decoders read the code (or the last dense layer) as a "
+                f"map of side 4: its width must be divisible by 16, got {widths[-1]}."
             )
-        self.rep_dim = rep_dim
-        channels = LeNet.CHANNELS[self.shape][::-1]
-        layers, n_in = [], rep_dim // 16
-        for n_out in channels:
+        dense = []
+        for n_in, n_out in zip(widths[:-1], widths[1:], strict=True):
+            # Activation follows at the start of the deconvolutions.
+            dense += [
+                *_block(n_in, n_out, False, True, "leaky_relu", negative_slope)[:2],
+                *([nn.LeakyReLU(negative_slope)] if n_out != widths[-1] else []),
+            ]
+        self.fc = nn.Sequential(*dense)
+        self.map_channels = widths[-1] // 16
+        layers, n_in = [], self.map_channels
+        for n_out in channels[::-1]:
             layers += [
                 nn.LeakyReLU(negative_slope),
                 nn.Upsample(scale_factor=2),
@@ -189,10 +238,11 @@ class LeNetDecoder(nn.Module):
             nn.ConvTranspose2d(n_in, self.shape[0], 5, padding=2, bias=False),
         ]
         self.deconvs = nn.Sequential(*layers)
-        _glorot(self)
+        _init_weights(self, weight_init)
 
     def forward(self, Z):
-        return self.deconvs(Z.view(-1, self.rep_dim // 16, 4, 4)).flatten(start_dim=1)
+        maps = self.fc(Z).view(-1, self.map_channels, 4, 4)
+        return self.deconvs(maps).flatten(start_dim=1)
 
 
 def _padding(kernel_size):

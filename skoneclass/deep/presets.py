@@ -21,8 +21,17 @@ from ..parts.regularizers import (
 from .networks import ACTIVATIONS
 from .solver import BaseDeepDetector
 
-#: Image shape of each LeNet network name (thesis B.1.1).
-IMAGE_NETWORKS = {"lenet28": (1, 28, 28), "lenet32": (3, 32, 32)}
+#: Each LeNet network name's settings (thesis B.1.1): MNIST's, CIFAR-10's
+#: and Fashion-MNIST's LeNet.
+IMAGE_NETWORKS = {
+    "lenet28": {"image_shape": (1, 28, 28)},
+    "lenet32": {"image_shape": (3, 32, 32)},
+    "lenet28-fmnist": {
+        "image_shape": (1, 28, 28),
+        "channels": (16, 32),
+        "hidden_dims": (64,),
+    },
+}
 
 
 class NetworkPreset(BaseDeepDetector):
@@ -93,7 +102,7 @@ class NetworkPreset(BaseDeepDetector):
             return clone(self.network).set_params(code_activation=code_activation)
         if self.network in IMAGE_NETWORKS:
             return LeNet(
-                image_shape=IMAGE_NETWORKS[self.network],
+                **IMAGE_NETWORKS[self.network],
                 rep_dim=self.rep_dim,
                 negative_slope=self.negative_slope,
             )

@@ -13,6 +13,7 @@ from skoneclass import (
     DeepSAD,
     DeepSVDD,
 )
+from skoneclass.deep.builders import build_decoder
 from skoneclass.deep.modules import (
     DeepSADObjective,
     HSCObjective,
@@ -22,6 +23,7 @@ from skoneclass.deep.modules import (
     initial_center,
 )
 from skoneclass.metrics import labeled_roc_auc
+from skoneclass.parts import MLP, LeNet
 
 from ..conftest import labeled_task, make_one_class_task
 
@@ -192,3 +194,69 @@ def test_pretraining_trains_the_encoder_in_an_autoencoder():
     assert not np.allclose(
         est.score_samples(X_train), scratch.fit(X_train).score_samples(X_train)
     )
+
+
+def test_weight_init_pytorch_keeps_the_layers_own_initialization():
+    """MLP(weight_init="pytorch") (the Deep SAD reference code's start):
+    every Linear of the encoder and its decoder uniform in +-1/sqrt(fan_in);
+    the default draws Glorot-uniform weights, which reach beyond that."""
+    X, _, _ = make_one_class_task(n_features=20)
+
+    def linear_weights(est):
+        network = est.net_.module_.feature_map
+        return [m.weight for m in network.modules() if isinstance(m, torch.nn.Linear)]
+
+    def fitted(weight_init):
+        # lr ~ 0: the weights are still the initial ones.
+        params = {**FAST, "max_epochs": 1, "lr": 1e-12}
+        return DeepSAD(network=MLP(weight_init=weight_init), **params).fit(X)
+
+    for w in linear_weights(fitted("pytorch")):
+        assert w.abs().max() <= 1 / np.sqrt(w.shape[1]) + 1e-6
+    glorot = linear_weights(fitted("glorot"))
+    assert any(w.abs().max() > 1.2 / np.sqrt(w.shape[1]) for w in glorot)
+    default = DeepSAD(max_epochs=1, lr=1e-12, random_state=0, lr_milestones=None)
+    for a, b in zip(linear_weights(default.fit(X)), glorot, strict=True):
+        torch.testing.assert_close(a, b)
+    # The decoder starts from the same scheme as the encoder.
+    torch.manual_seed(0)
+    decoder = build_decoder(MLP(weight_init="pytorch"), 20)
+    for m in decoder.modules():
+        if isinstance(m, torch.nn.Linear):
+            assert m.weight.abs().max() <= 1 / np.sqrt(m.weight.shape[1]) + 1e-6
+
+
+def test_fashion_mnist_lenet_is_the_thesis_layout():
+    """network="lenet28-fmnist" (thesis B.1.1): conv 16 and 32 (5x5), dense
+    64, code 32; its autoencoder's decoder mirrors it back to 28x28."""
+    X = np.random.RandomState(0).rand(48, 1, 28, 28).astype(np.float32)
+    est = AutoEncoder(network="lenet28-fmnist", max_epochs=1, random_state=0).fit(X)
+    encoder, decoder = est.net_.module_.encoder, est.net_.module_.decoder
+    convs = [m for m in encoder.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size) for c in convs] == [
+        (16, (5, 5)),
+        (32, (5, 5)),
+    ]
+    dense = [m for m in encoder.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in dense] == [
+        (32 * 7 * 7, 64),
+        (64, 32),
+    ]
+    assert not any(p.ndim == 1 for p in encoder.parameters())  # no bias
+    assert est.embed(X[:3]).shape == (3, 32)
+    assert est.reconstruct(X[:3]).shape == (3, 28 * 28)
+    deconvs = [m for m in decoder.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert [c.out_channels for c in deconvs] == [32, 16, 1]
+    # The MNIST LeNet keeps its layout: conv 8 and 4, code 32, no dense block.
+    mnist = DeepSVDD(network="lenet28", pretrain=None, max_epochs=1, random_state=0)
+    dense = [
+        m for m in mnist.fit(X).net_.module_.modules() if isinstance(m, torch.nn.Linear)
+    ]
+    assert [(m.in_features, m.out_features) for m in dense] == [(4 * 7 * 7, 32)]
+
+
+def test_lenet_decoder_needs_a_width_it_can_fold():
+    X = np.random.RandomState(0).rand(16, 1, 28, 28).astype(np.float32)
+    network = LeNet(image_shape=(1, 28, 28), hidden_dims=(40,))
+    with pytest.raises(ValueError, match="divisible by 16, got 40"):
+        AutoEncoder(network=network, max_epochs=1).fit(X)

@@ -15,7 +15,6 @@ from skoneclass import OIAD, RSCVAE, VAE, DecentralizationAE, OneClassModel
 from skoneclass.datasets import load_odds, semisupervised_split
 from skoneclass.deep.builders import build_decoder, build_network
 from skoneclass.deep.consistency import ssim
-from skoneclass.deep.networks import LeNet as _TorchLeNet
 from skoneclass.deep.variational import gaussian_divergence, gaussian_kl
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import (
@@ -31,10 +30,11 @@ from skoneclass.parts import (
     SemanticDeviationLoss,
     TotalCorrelation,
 )
+from skoneclass.parts.networks import LENET_SHAPES
 
 from ..conftest import make_one_class_task
 
-LENET_CHANNELS = _TorchLeNet.CHANNELS
+LENET_CHANNELS = {shape: channels for shape, (channels, _) in LENET_SHAPES.items()}
 
 FAST = {"max_epochs": 30, "lr": 1e-3, "batch_size": 64, "random_state": 0}
 
