@@ -51,6 +51,7 @@ class NetworkPreset(BaseDeepDetector):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "negative_slope": [Interval(Real, 0, None, closed="left")],
         "batch_norm": ["boolean"],
+        "weight_init": MLP._parameter_constraints["weight_init"],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -63,6 +64,7 @@ class NetworkPreset(BaseDeepDetector):
         activation,
         negative_slope,
         batch_norm,
+        weight_init,
         optimizer,
         lr,
         lr_milestones,
@@ -81,6 +83,7 @@ class NetworkPreset(BaseDeepDetector):
         self.activation = activation
         self.negative_slope = negative_slope
         self.batch_norm = batch_norm
+        self.weight_init = weight_init
         self.optimizer = optimizer
         self.lr = lr
         self.lr_milestones = lr_milestones
@@ -105,6 +108,7 @@ class NetworkPreset(BaseDeepDetector):
                 **IMAGE_NETWORKS[self.network],
                 rep_dim=self.rep_dim,
                 negative_slope=self.negative_slope,
+                weight_init=self.weight_init,
             )
         return MLP(
             hidden_dims=self.hidden_dims,
@@ -113,6 +117,7 @@ class NetworkPreset(BaseDeepDetector):
             negative_slope=self.negative_slope,
             batch_norm=self.batch_norm,
             code_activation=code_activation,
+            weight_init=self.weight_init,
         )
 
     def _regularizers(self, bias=False, pretrain=None, pretrain_epochs=None):

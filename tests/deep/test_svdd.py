@@ -218,6 +218,12 @@ def test_weight_init_pytorch_keeps_the_layers_own_initialization():
     default = DeepSAD(max_epochs=1, lr=1e-12, random_state=0, lr_milestones=None)
     for a, b in zip(linear_weights(default.fit(X)), glorot, strict=True):
         torch.testing.assert_close(a, b)
+    # The presets' flat parameter builds the same network.
+    flat = DeepSAD(weight_init="pytorch", **{**FAST, "max_epochs": 1, "lr": 1e-12})
+    for a, b in zip(
+        linear_weights(flat.fit(X)), linear_weights(fitted("pytorch")), strict=True
+    ):
+        torch.testing.assert_close(a, b)
     # The decoder starts from the same scheme as the encoder.
     torch.manual_seed(0)
     decoder = build_decoder(MLP(weight_init="pytorch"), 20)
