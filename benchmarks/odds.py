@@ -7,8 +7,9 @@ Pipeline), AUROC on the test part. Every detector gets the same splits and
 the labels; unsupervised detectors ignore them. Hyperparameters are the
 library defaults: unlike the thesis, nothing is tuned on test data.
 
-The peers (``--methods peers``) run live through
-:class:`skoneclass.pyod_bridge.PyODDetector`: PyOD (a dev dependency) and
+The peers (``--methods peers``) run live: scikit-learn's IsolationForest
+and LocalOutlierFactor(novelty=True) as they are, and through
+:class:`skoneclass.pyod_bridge.PyODDetector` PyOD (a dev dependency) and
 DeepOD, which pins ``torch<1.13.1`` but runs on current torch, so install
 it without its pins: ``pip install --no-deps deepod``. A peer that is not
 installed is reported as such and not cached.
@@ -35,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.ensemble import IsolationForest
+from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -67,9 +70,22 @@ METHODS = {
     "DeepSAD plain": lambda seed, d: skoneclass.DeepSAD(
         anomaly_fraction=None, random_state=seed
     ),
+    # The thesis's method as its reference code ran it: plain batches from
+    # PyTorch's weight initialization (issue 20, benchmarks/deepsad_recipe.py).
+    "DeepSAD plain (PyTorch init)": lambda seed, d: skoneclass.DeepSAD(
+        weight_init="pytorch", anomaly_fraction=None, random_state=seed
+    ),
+    # The defaults from PyTorch's weight initialization: is it the better
+    # default beyond plain batches? (issue 20)
+    "DeepSAD (PyTorch init)": lambda seed, d: skoneclass.DeepSAD(
+        weight_init="pytorch", random_state=seed
+    ),
     # Half of every batch labeled anomalies: DeepOD's sampler and DevNet's.
     "DeepSAD balanced": lambda seed, d: skoneclass.DeepSAD(
         anomaly_fraction=0.5, random_state=seed
+    ),
+    "DeepSVDD (PyTorch init)": lambda seed, d: skoneclass.DeepSVDD(
+        weight_init="pytorch", random_state=seed
     ),
     "HSC": lambda seed, d: skoneclass.HSC(random_state=seed),
     "AutoEncoder": lambda seed, d: skoneclass.AutoEncoder(random_state=seed),
@@ -90,6 +106,12 @@ METHODS = {
 #: architecture with a skoneclass method it gets the same layer widths,
 #: epochs, batch size and learning rate; everything else is its own default.
 PEERS = {
+    # scikit-learn's detectors score as skoneclass's do (higher = more
+    # normal) and ignore y.
+    "sklearn IsolationForest": lambda seed, d: IsolationForest(random_state=seed),
+    "sklearn LOF": lambda seed, d: LocalOutlierFactor(novelty=True),
+    "PyOD ECOD": lambda seed, d: _pyod("ecod", "ECOD"),
+    "PyOD KNN": lambda seed, d: _pyod("knn", "KNN"),
     "PyOD OCSVM": lambda seed, d: _pyod("ocsvm", "OCSVM"),
     "PyOD KDE": lambda seed, d: _pyod("kde", "KDE"),
     "PyOD PCA": lambda seed, d: _pyod("pca", "PCA"),
@@ -308,7 +330,9 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
         "",
         *header,
     ]
-    csv = ["method,dataset,auroc_mean,auroc_std,fit_s,score_s,n_seeds,note"]
+    # Rows as lists, written by the csv module: names may hold commas.
+    out = [["method", "dataset", "auroc_mean", "auroc_std", "fit_s", "score_s"]]
+    out[0] += ["n_seeds", "note"]
     for m in methods:
         cells, tcells = [], []
         for d in datasets:
@@ -317,15 +341,12 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
                 seeds = f" ({t['n']} seeds)" if t["n"] < n_seeds else ""
                 cells.append(f"{t['mean']:.1f} +- {t['std']:.1f}{seeds}")
                 tcells.append(f"{t['fit_s']:.2f} / {t['score_s']:.3f}")
-                note = f'"{t["note"]}"' if t["note"] else ""
-                csv.append(
-                    f"{m},{d},{t['mean']:.4f},{t['std']:.4f},{t['fit_s']:.4f},"
-                    f"{t['score_s']:.4f},{t['n']},{note}"
-                )
+                numbers = [t[k] for k in ("mean", "std", "fit_s", "score_s")]
+                out.append([m, d, *(f"{v:.4f}" for v in numbers), t["n"], t["note"]])
             else:
                 cells.append("n/a")
                 tcells.append("n/a")
-                csv.append(f'{m},{d},,,,,0,"{t["error"]}"')
+                out.append([m, d, "", "", "", "", 0, t["error"]])
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
         times.append(f"| {m} | " + " | ".join(tcells) + " |")
     for method, ref in THESIS.items():
@@ -335,7 +356,7 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
         lines.append(f"| thesis: {method} | " + " | ".join(cells) + " |")
         for d in datasets:
             if d in ref:
-                csv.append(f"thesis: {method},{d},{ref[d][0]},{ref[d][1]},,,10,")
+                out.append([f"thesis: {method}", d, *ref[d], "", "", 10, ""])
     failed = {}
     for (m, d), t in table.items():
         if t.get("error") not in (None, "", "not run"):
@@ -347,7 +368,8 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds"):
     )
     lines += ["", *notes, "", *times]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
-    (RESULTS / f"{name}.csv").write_text("\n".join(csv) + "\n")
+    with open(RESULTS / f"{name}.csv", "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(out)
     _plot(table, methods, datasets, name)
     return "\n".join(lines)
 
@@ -361,7 +383,7 @@ def _plot(table, methods, datasets, name):
         import matplotlib.pyplot as plt
     except ImportError:
         return
-    colors = {"PyOD": "tab:orange", "DeepOD": "tab:green"}
+    colors = {"PyOD": "tab:orange", "DeepOD": "tab:green", "sklearn": "tab:purple"}
     ncols = min(3, len(datasets))
     nrows = -(-len(datasets) // ncols)
     fig, axes = plt.subplots(
@@ -386,7 +408,7 @@ def _plot(table, methods, datasets, name):
         ax.set_visible(False)
     fig.suptitle(
         "ODDS, mean +- std over seeds; blue skoneclass, orange PyOD, green "
-        "DeepOD, dashed: thesis Deep SAD",
+        "DeepOD, purple scikit-learn, dashed: thesis Deep SAD",
         fontsize=9,
     )
     fig.tight_layout()

@@ -83,16 +83,20 @@ def test_a_written_table_reads_back_for_a_merge(results):
          "auroc": 90.0 + s + (m == "B"), **({"note": "subsampled"} if d == "x" else {})}
         for m in ("A", "B") for d in ("thyroid", "x") for s in range(2)
     ]  # fmt: skip
-    rows.append({"method": "C", "dataset": "x", "seed": 0, "error": "too few"})
-    table = odds.summarize(rows, ["A", "B", "C"], ["thyroid", "x"])
-    odds.write_outputs(table, ["A", "B", "C"], ["thyroid", "x"], 2, name="t")
+    rows.append({"method": "C", "dataset": "x", "seed": 0, "error": "too few, n < d"})
+    # A name with a comma stays one field.
+    rows.append({**rows[0], "method": "A, again"})
+    names = ["A", "B", "C", "A, again"]
+    table = odds.summarize(rows, names, ["thyroid", "x"])
+    odds.write_outputs(table, names, ["thyroid", "x"], 2, name="t")
     read, methods, datasets = odds.read_table("t")
-    assert methods == ["A", "B", "C"] and datasets == ["thyroid", "x"]
+    assert methods == names and datasets == ["thyroid", "x"]
+    assert read["A, again", "thyroid"]["mean"] == 90.0
     assert read["B", "x"] == {
         "mean": 91.5, "std": 0.5, "fit_s": 1.0, "score_s": 0.1, "n": 2,
         "note": "subsampled",
     }  # fmt: skip
-    assert read["C", "x"] == {"error": "too few"}
+    assert read["C", "x"] == {"error": "too few, n < d"}
     assert read["C", "thyroid"] == {"error": "not run"}
     # Written again, the cells read back print the same table.
     first = (results / "t.md").read_text()

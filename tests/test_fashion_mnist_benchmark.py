@@ -1,0 +1,87 @@
+"""The Fashion-MNIST benchmark harness (issue 19): protocols, paper numbers,
+caching and the outputs. Real fits live in the benchmark itself."""
+
+import numpy as np
+import pytest
+
+from benchmarks import fashion_mnist as fm
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    monkeypatch.setattr(fm, "RESULTS", tmp_path)
+    monkeypatch.setattr(fm, "CACHE", tmp_path / "cache")
+    return tmp_path
+
+
+def test_every_paper_row_is_found_on_all_ten_classes():
+    papers = fm.paper_numbers()
+    for name, method in fm.METHODS.items():
+        row = fm._paper_row(method, papers)
+        assert (row is None) == (method.paper is None), name
+        if row is not None:
+            assert sorted(row) == list(range(10)), name
+    means = {
+        name: np.mean(list(fm._paper_row(m, papers).values()))
+        for name, m in fm.METHODS.items()
+        if m.paper
+    }
+    # The seeds' headline means (thesis C.5, papers 003 and 002).
+    assert means["DeepSVDD (thesis LeNet)"] == pytest.approx(0.927, abs=1e-3)
+    assert means["DecentralizationAE"] == pytest.approx(0.927, abs=1e-3)
+    assert means["RSCVAE e"] == pytest.approx(0.961, abs=1e-3)
+
+
+def test_epoch_cap_scales_every_phase():
+    svdd = fm.METHODS["DeepSVDD (thesis LeNet)"]
+    assert fm.resolve_epochs(svdd, None) == {"pretrain": 350, "train": 250}
+    assert fm.resolve_epochs(svdd, 50) == {"pretrain": 70, "train": 50}
+    assert fm.resolve_epochs(fm.METHODS["OCSVM"], 5) == {}
+    est = svdd.make(0, fm.resolve_epochs(svdd, 50), "cpu")
+    assert (est.pretrain_epochs, est.max_epochs, est.lr_milestones) == (70, 50, (30,))
+
+
+def test_protocols(fashion_mnist_dir):
+    home = fashion_mnist_dir
+    whole = fm.make_task(fm.METHODS["OCSVM"], 4, 0, home)
+    assert whole[0].shape == (6000, 1, 28, 28) and not (whole[1] != 0).any()
+    assert len(whole[2]) == 10_000 and whole[3].sum() == 9000
+    half = fm.make_task(fm.METHODS["RSCVAE o"], 4, 0, home, max_train=100)
+    assert half[0].shape == (100, 1, 32, 32) and half[2].shape[1:] == (1, 32, 32)
+    assert len(half[2]) == 1000 + 4500 and half[3].sum() == 4500
+    assert 0 <= half[0].min() and half[0].max() <= 1
+    # Scenario (i): m / (n + m) = gamma_l, all from one anomaly class.
+    X, y, _, _ = fm.make_task(fm.METHODS["DeepSAD gamma_l=0.05"], 4, 2, home)
+    assert (y == -1).sum() == round(0.05 * 6000 / 0.95) == 316
+    assert fm._labeled_class(4, 2) == 7
+    train, classes = fm._load("train", str(home))
+    pool = {x.tobytes() for x in train[classes == 7]}
+    assert all(x.tobytes() in pool for x in X[y == -1])
+    # RSC-VAE's mode e: 1% of the training set, from any other class.
+    _, y_e, _, _ = fm.make_task(fm.METHODS["RSCVAE e"], 4, 0, home)
+    assert (y_e == -1).sum() == 60
+    assert {fm._labeled_class(c, s) for c in range(10) for s in range(9)} == set(
+        range(10)
+    )
+    assert all(fm._labeled_class(c, s) != c for c in range(10) for s in range(20))
+
+
+def test_a_run_is_cached_and_tabulated(results, fashion_mnist_dir, monkeypatch):
+    row = fm.run_one("OCSVM", 1, 0, None, "cpu", 200, fashion_mnist_dir)
+    assert row["n_train"] == 200 and 0.8 < row["auroc"] <= 1
+    monkeypatch.setitem(fm.METHODS, "OCSVM", fm.Method(None, {}))  # no refit
+    assert fm.run_one("OCSVM", 1, 0, None, "cpu", 200, fashion_mnist_dir) == row
+    rows = [
+        row,
+        {**row, "method": "AE (thesis LeNet)", "auroc": 0.9, "epochs": {"train": 5}},
+    ]
+    table = fm.summarize(rows, ["OCSVM", "AE (thesis LeNet)"], [1], fm.paper_numbers())
+    text = fm.write_outputs(table, [1], "cmd")
+    assert "| AE (thesis LeNet) | 0.900 / 0.910 | 0.900 | 0.910 | 1 | train 5 |" in text
+    assert "trained on 200 normal images" in text
+    assert (
+        (results / "fashion_mnist.csv")
+        .read_text()
+        .splitlines()[2]
+        .startswith("AE (thesis LeNet),1,0.9000,0.910,1,")
+    )
