@@ -109,6 +109,10 @@ VARIANTS = {
     "skoneclass DeepSVDD(soft-boundary)": lambda seed, d: skoneclass.DeepSVDD(
         objective="soft-boundary", random_state=seed
     ),
+    # The Deep SAD reference code's initialization (issue 20): a default?
+    "skoneclass DeepSAD(weight_init=pytorch)": lambda seed, d: skoneclass.DeepSAD(
+        weight_init="pytorch", random_state=seed
+    ),
 }
 
 METHODS = {
