@@ -213,14 +213,13 @@ class LeNetDecoder(nn.Module):
                 "LeNet decoders read the code (or the last dense layer) as a "
                 f"map of side 4: its width must be divisible by 16, got {widths[-1]}."
             )
-        dense = []
-        for n_in, n_out in zip(widths[:-1], widths[1:], strict=True):
-            # Activation follows at the start of the deconvolutions.
-            dense += [
-                *_block(n_in, n_out, False, True, "leaky_relu", negative_slope)[:2],
-                *([nn.LeakyReLU(negative_slope)] if n_out != widths[-1] else []),
-            ]
-        self.fc = nn.Sequential(*dense)
+        dense = [
+            layer
+            for n_in, n_out in zip(widths[:-1], widths[1:], strict=True)
+            for layer in _block(n_in, n_out, False, True, "leaky_relu", negative_slope)
+        ]
+        # The last activation opens the deconvolutions.
+        self.fc = nn.Sequential(*dense[:-1])
         self.map_channels = widths[-1] // 16
         layers, n_in = [], self.map_channels
         for n_out in channels[::-1]:

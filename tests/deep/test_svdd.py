@@ -261,6 +261,15 @@ def test_fashion_mnist_lenet_is_the_thesis_layout():
     assert [(m.in_features, m.out_features) for m in dense] == [(4 * 7 * 7, 32)]
 
 
+def test_lenet_decoder_dense_blocks_mirror_the_encoders():
+    """Every dense block but the last ends in its activation, whatever the
+    widths (the last one's opens the deconvolutions)."""
+    network = LeNet(image_shape=(1, 28, 28), hidden_dims=(64, 64))
+    dense = build_decoder(network, 28 * 28).fc
+    kinds = [type(m).__name__ for m in dense]
+    assert kinds == ["Linear", "BatchNorm1d", "LeakyReLU", "Linear", "BatchNorm1d"]
+
+
 def test_lenet_decoder_needs_a_width_it_can_fold():
     X = np.random.RandomState(0).rand(16, 1, 28, 28).astype(np.float32)
     network = LeNet(image_shape=(1, 28, 28), hidden_dims=(40,))
