@@ -324,7 +324,12 @@ def _is_cached(name, normal, seed, cap, max_train):
     return _cache_path(name, normal, seed, epochs, max_train).exists()
 
 
-def run_one(name, normal, seed, cap, device, max_train, data_home=DATA_HOME):
+def run_one(name, normal, seed, cap, device, max_train, data_home=DATA_HOME,
+            threads=None):  # fmt: skip
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     method = METHODS[name]
     epochs = resolve_epochs(method, cap)
     cache = _cache_path(name, normal, seed, epochs, max_train)
@@ -501,6 +506,9 @@ def main(argv=None):
     parser.add_argument("--device", default="auto")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads per process"
+    )
+    parser.add_argument(
         "--max-train", type=int, default=None, help="normal images per fit"
     )
     parser.add_argument("--data-home", default=str(DATA_HOME))
@@ -518,8 +526,15 @@ def main(argv=None):
     rows = []
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
         delayed(run_one)(
-            m, c, s, args.epochs, args.device, args.max_train, args.data_home
-        )
+            m,
+            c,
+            s,
+            args.epochs,
+            args.device,
+            args.max_train,
+            args.data_home,
+            args.threads,
+        )  # fmt: skip
         for m, c, s in runs
     )
     for row in results:
