@@ -32,6 +32,7 @@ import argparse
 import csv
 import functools
 import json
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -546,7 +547,7 @@ def main(argv=None):
         )
     table = summarize(rows, args.methods, args.classes, paper_numbers())
     given = sys.argv[1:] if argv is None else argv
-    command = "python -m benchmarks.fashion_mnist " + " ".join(given)
+    command = "python -m benchmarks.fashion_mnist " + shlex.join(given)
     print(write_outputs(table, args.classes, command, args.name))
 
 
