@@ -71,7 +71,7 @@ class MLP(FeatureMap):
         reference code trains and with which it produced the thesis's ODDS
         table. The smaller initial weights train faster at the thesis's lr
         1e-4: with plain batches, DeepSAD's thesis-protocol AUROC rises by
-        3-7 points on cardio, satellite and thyroid
+        4-8 points on cardio, satellite and thyroid
         (``benchmarks/deepsad_recipe.py``).
     """
 
