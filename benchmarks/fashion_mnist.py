@@ -30,7 +30,6 @@ Writes ``results/fashion_mnist.md``, ``.csv`` and ``.png``.
 
 import argparse
 import csv
-import functools
 import json
 import shlex
 import sys
@@ -44,7 +43,11 @@ from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 import skoneclass
-from skoneclass.datasets import FASHION_MNIST_CLASSES, load_fashion_mnist
+from skoneclass.datasets import (
+    FASHION_MNIST_CLASSES,
+    fashion_mnist_one_vs_rest,
+    load_fashion_mnist,
+)
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import ConvNet
 
@@ -270,43 +273,41 @@ def _resize(X, side):
         ).numpy()
 
 
-@functools.lru_cache(maxsize=2)
-def _load(subset, data_home):
-    # Decoding the 60,000 training images takes seconds: once per process.
-    return load_fashion_mnist(subset, data_home=data_home)
-
-
 def make_task(method, normal, seed, data_home=DATA_HOME, max_train=None):
     """``X_train, y_train, X_test, is_anomaly`` of one (method, class, seed)."""
-    X, y = _load("train", str(data_home))
-    X_test, y_test = _load("test", str(data_home))
     rng = np.random.RandomState(seed)
-    train = np.flatnonzero(y == normal)
-    if max_train is not None and max_train < len(train):
-        train = np.sort(rng.choice(train, max_train, replace=False))
-    labeled = np.array([], dtype=int)
-    if method.labels is not None:
-        kind, share = method.labels
-        if kind == "gamma":  # m / (n + m) = gamma, from one anomaly class
-            pool = np.flatnonzero(y == _labeled_class(normal, seed))
-            m = round(share * len(train) / (1 - share))
-        else:  # a share of the training set, from every other class
-            pool = np.flatnonzero(y != normal)
-            m = max(1, round(share * len(train)))
-        labeled = np.sort(rng.choice(pool, m, replace=False))
-    others = np.flatnonzero(y_test != normal)
-    if method.protocol == "half":
-        others = np.sort(rng.choice(others, len(others) // 2, replace=False))
-    test = np.concatenate([np.flatnonzero(y_test == normal), others])
-    X_train = np.concatenate([X[train], X[labeled]])
-    y_train = np.r_[np.zeros(len(train), int), -np.ones(len(labeled), int)]
-    X_test, is_anomaly = X_test[test], (y_test[test] != normal).astype(int)
+    X_normal, X_test, is_anomaly = fashion_mnist_one_vs_rest(
+        normal,
+        anomaly_fraction=0.5 if method.protocol == "half" else 1.0,
+        data_home=data_home,
+        random_state=rng,
+    )
+    if max_train is not None and max_train < len(X_normal):
+        X_normal = X_normal[np.sort(rng.choice(len(X_normal), max_train, False))]
+    X_labeled = _labeled_anomalies(method, normal, seed, len(X_normal), rng, data_home)
+    y_train = np.r_[np.zeros(len(X_normal), int), -np.ones(len(X_labeled), int)]
     return (
-        _resize(X_train, method.side),
+        _resize(np.concatenate([X_normal, X_labeled]), method.side),
         y_train,
         _resize(X_test, method.side),
         is_anomaly,
     )
+
+
+def _labeled_anomalies(method, normal, seed, n, rng, data_home):
+    """The training images labeled anomalous beside ``n`` normal ones: none,
+    scenario (i)'s share from one class, or a share drawn over the others."""
+    if method.labels is None:
+        return np.empty((0, 1, 28, 28), np.float32)
+    X, y = load_fashion_mnist("train", data_home=data_home)
+    kind, share = method.labels
+    if kind == "gamma":  # m / (n + m) = gamma, from one anomaly class
+        pool = np.flatnonzero(y == _labeled_class(normal, seed))
+        m = round(share * n / (1 - share))
+    else:  # a share of the training set, from every other class
+        pool = np.flatnonzero(y != normal)
+        m = max(1, round(share * n))
+    return X[np.sort(rng.choice(pool, m, replace=False))]
 
 
 def _labeled_class(normal, seed):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from benchmarks import fashion_mnist as fm
+from skoneclass.datasets import load_fashion_mnist
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_protocols(fashion_mnist_dir):
     X, y, _, _ = fm.make_task(fm.METHODS["DeepSAD gamma_l=0.05"], 4, 2, home)
     assert (y == -1).sum() == round(0.05 * 6000 / 0.95) == 316
     assert fm._labeled_class(4, 2) == 7
-    train, classes = fm._load("train", str(home))
+    train, classes = load_fashion_mnist("train", data_home=home)
     pool = {x.tobytes() for x in train[classes == 7]}
     assert all(x.tobytes() in pool for x in X[y == -1])
     # RSC-VAE's mode e: 1% of the training set, from any other class.
