@@ -423,11 +423,13 @@ def write_outputs(table, classes, command, name="fashion_mnist"):
         "| method | " + " | ".join(cols) + " | mean | paper mean | seeds | epochs |",
         "| --- |" + " --- |" * (len(cols) + 4),
     ]
-    out = [
-        "method,class,auroc,paper_auroc,seeds,epochs,n_train",
-    ]
+    out = [("method", "class", "auroc", "paper_auroc", "seeds", "epochs", "n_train")]
     for m, t in table.items():
         paper = t["paper"] or {}
+        epochs = "; ".join(
+            ", ".join(f"{k} {v}" for k, v in json.loads(e).items()) or "n/a"
+            for e in t["epochs"]
+        )
         cells = []
         for c in classes:
             if c not in t["per_class"]:
@@ -435,16 +437,12 @@ def write_outputs(table, classes, command, name="fashion_mnist"):
                 continue
             ref = f" / {paper[c]:.3f}" if c in paper else ""
             cells.append(f"{t['per_class'][c]:.3f}{ref}")
-            ref_csv = f"{paper[c]:.3f}" if c in paper else ""
-            out.append(
-                f"{m},{c},{t['per_class'][c]:.4f},{ref_csv},{t['seeds']},"
-                f'"{";".join(t["epochs"])}","{";".join(map(str, t["n_train"]))}"'
-            )
+            out.append((
+                m, c, f"{t['per_class'][c]:.4f}",
+                f"{paper[c]:.3f}" if c in paper else "", t["seeds"], epochs,
+                "/".join(map(str, t["n_train"])),
+            ))  # fmt: skip
         paper_mean = f"{np.mean(list(paper.values())):.3f}" if paper else ""
-        epochs = "; ".join(
-            ", ".join(f"{k} {v}" for k, v in json.loads(e).items()) or "n/a"
-            for e in t["epochs"]
-        )
         lines.append(
             f"| {m} | " + " | ".join(cells)
             + f" | {t['mean']:.3f} | {paper_mean} | {t['seeds']} | {epochs} |"
@@ -460,7 +458,8 @@ def write_outputs(table, classes, command, name="fashion_mnist"):
     lines += ["", *[f"- {n}" for n in notes]] if notes else []
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
-    (RESULTS / f"{name}.csv").write_text("\n".join(out) + "\n")
+    with open(RESULTS / f"{name}.csv", "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(out)
     _plot(table, name)
     return "\n".join(lines)
 
@@ -474,15 +473,20 @@ def _plot(table, name):
         import matplotlib.pyplot as plt
     except ImportError:
         return
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for family in ("DeepSAD", "SSAD"):
-        points = [
+    curves = {
+        family: sorted(
             (float(m.split("=")[1]), t["mean"])
             for m, t in table.items()
             if m.startswith(f"{family} gamma_l=")
-        ]
+        )
+        for family in ("DeepSAD", "SSAD")
+    }
+    if not any(curves.values()):  # no scenario (i) in this run: nothing to draw
+        return
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for family, points in curves.items():
         if points:
-            ax.plot(*zip(*sorted(points), strict=True), "o-", label=family)
+            ax.plot(*zip(*points, strict=True), "o-", label=family)
     for m, style in (("OCSVM", ":"), ("DeepSVDD (thesis LeNet)", "--")):
         if m in table:
             ax.axhline(table[m]["mean"], ls=style, color="grey", label=m)

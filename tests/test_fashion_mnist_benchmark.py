@@ -86,3 +86,18 @@ def test_a_run_is_cached_and_tabulated(results, fashion_mnist_dir, monkeypatch):
         .splitlines()[2]
         .startswith("AE (thesis LeNet),1,0.9000,0.910,1,")
     )
+
+
+def test_the_csv_quotes_names_and_schedules(results):
+    import csv
+
+    row = {"method": "FCDD (confetti, no OE)", "class": 0, "seed": 0,
+           "auroc": 0.75, "epochs": {"train": 5}, "n_train": 6000}  # fmt: skip
+    table = fm.summarize([row], [row["method"]], [0], fm.paper_numbers())
+    fm.write_outputs(table, [0], "cmd")
+    with open(results / "fashion_mnist.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1
+    assert rows[0]["method"] == "FCDD (confetti, no OE)"
+    assert (rows[0]["class"], rows[0]["auroc"]) == ("0", "0.7500")
+    assert (rows[0]["epochs"], rows[0]["n_train"]) == ("train 5", "6000")
