@@ -84,10 +84,14 @@ METHODS = {
     "DeepSAD balanced": lambda seed, d: skoneclass.DeepSAD(
         anomaly_fraction=0.5, random_state=seed
     ),
+    # Deep SVDD and HSC from the reference code's initialization (issue 20).
     "DeepSVDD (PyTorch init)": lambda seed, d: skoneclass.DeepSVDD(
         weight_init="pytorch", random_state=seed
     ),
     "HSC": lambda seed, d: skoneclass.HSC(random_state=seed),
+    "HSC (PyTorch init)": lambda seed, d: skoneclass.HSC(
+        weight_init="pytorch", random_state=seed
+    ),
     "AutoEncoder": lambda seed, d: skoneclass.AutoEncoder(random_state=seed),
     # The reconstruction and latent-space methods (issue 5), library defaults.
     # RSCVAE trains in mode "imbalanced" here (the labeled anomalies).
