@@ -49,8 +49,14 @@ class FCDD(BaseDeepDetector):
     ----------
     channels : tuple of int, default=(32, 64, 64)
         Width of the convolution blocks; 2x2 max pooling between blocks, so
-        the heatmap side is the image side / 2 ** (len(channels) - 1).
+        the heatmap side is the image side / 2 ** (len(channels) - 1) (one
+        more halving with ``last_block="conv_pool"``).
     kernel_size : int, default=3
+    last_block : {"full", "conv_pool"}, default="full"
+        "conv_pool" ends the network with a bare convolution and a 2x2 max
+        pooling, as the thesis's Fashion-MNIST FCN (appendix B.2:
+        ``FCDD(channels=(128, 128), kernel_size=5, last_block="conv_pool")``,
+        a 7x7 heatmap of 28x28 images); see :class:`~skoneclass.parts.FCN`.
     synthetic_anomalies : {"confetti", "cutpaste", "flip_rotate"}, nn.Module or None, \
 default="confetti"
         How pseudo anomalies are made from normal training images (see
@@ -95,6 +101,7 @@ default="confetti"
         **BaseDeepDetector._parameter_constraints,
         "channels": [tuple, list],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "last_block": [StrOptions({"full", "conv_pool"})],
         "synthetic_anomalies": [
             StrOptions({"confetti", "cutpaste", "flip_rotate"}),
             callable,
@@ -112,6 +119,7 @@ default="confetti"
         self,
         channels=(32, 64, 64),
         kernel_size=3,
+        last_block="full",
         synthetic_anomalies="confetti",
         synthetic_fraction=0.5,
         eta=1.0,
@@ -131,6 +139,7 @@ default="confetti"
     ):
         self.channels = channels
         self.kernel_size = kernel_size
+        self.last_block = last_block
         self.synthetic_anomalies = synthetic_anomalies
         self.synthetic_fraction = synthetic_fraction
         self.eta = eta
@@ -160,6 +169,7 @@ default="confetti"
                 image_shape=self.image_shape,
                 channels=tuple(self.channels),
                 kernel_size=self.kernel_size,
+                last_block=self.last_block,
             ),
             "model": Heatmap(),
             "loss": HSCLoss(eta=self.eta),

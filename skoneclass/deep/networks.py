@@ -396,21 +396,27 @@ class FCN(nn.Module):
         Channels of the final 1x1 convolution; None ends with the last block
         (a feature map ``M_x`` for DRA's heads).
     negative_slope : float
+    last_block : {"full", "conv_pool"}
+        "conv_pool": the last block is a bare convolution, then pooled (the
+        thesis's Fashion-MNIST FCN).
     """
 
     def __init__(
-        self, shape, channels, kernel_size=3, out_channels=1, negative_slope=0.01
-    ):
+        self, shape, channels, kernel_size=3, out_channels=1, negative_slope=0.01,
+        last_block="full",
+    ):  # fmt: skip
         super().__init__()
         self.shape = tuple(shape)
         layers, n_in = [], self.shape[0]
         for i, n_out in enumerate(channels):
-            layers += [
-                nn.Conv2d(n_in, n_out, kernel_size, padding=kernel_size // 2),
-                nn.BatchNorm2d(n_out, eps=1e-4),
-                nn.LeakyReLU(negative_slope),
-            ]
-            if i < len(channels) - 1:
+            bare = i == len(channels) - 1 and last_block == "conv_pool"
+            layers.append(nn.Conv2d(n_in, n_out, kernel_size, padding=kernel_size // 2))
+            if not bare:
+                layers += [
+                    nn.BatchNorm2d(n_out, eps=1e-4),
+                    nn.LeakyReLU(negative_slope),
+                ]
+            if i < len(channels) - 1 or bare:
                 layers.append(nn.MaxPool2d(2))
             n_in = n_out
         if out_channels:

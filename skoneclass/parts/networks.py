@@ -332,11 +332,18 @@ class FCN(FeatureMap):
     image_shape : "auto" or (C, H, W), default="auto"
         "auto" takes the shape from image input ``X`` of shape (n, C, H, W);
         a tuple also lets ``X`` hold the images flattened. H and W must be
-        divisible by ``2 ** (len(channels) - 1)``.
+        divisible by the map's downsampling factor (see ``last_block``).
     channels : tuple of int, default=(32, 64, 64)
-        Width of each block; the map has side H / 2 ** (len(channels) - 1).
+        Width of each block.
     kernel_size : int, default=3
     negative_slope : float, default=0.01
+    last_block : {"full", "conv_pool"}, default="full"
+        "full": the last block is a block like the others, not pooled; the
+        map has side H / 2 ** (len(channels) - 1). "conv_pool": the last
+        block is a bare convolution (no batch norm, no activation) followed
+        by 2x2 max pooling, as the thesis's Fashion-MNIST FCN (appendix B.2:
+        ``channels=(128, 128), kernel_size=5``, a 7x7 map from 28x28); the map
+        has side H / 2 ** len(channels).
     """
 
     kind = "trainable"
@@ -346,16 +353,18 @@ class FCN(FeatureMap):
         "channels": [PositiveInts(min_len=1)],
         "kernel_size": _COUNT,
         "negative_slope": _SLOPE,
+        "last_block": [StrOptions({"full", "conv_pool"})],
     }
 
     def __init__(
         self, image_shape="auto", channels=(32, 64, 64), kernel_size=3,
-        negative_slope=0.01,
+        negative_slope=0.01, last_block="full",
     ):  # fmt: skip
         self.image_shape = image_shape
         self.channels = channels
         self.kernel_size = kernel_size
         self.negative_slope = negative_slope
+        self.last_block = last_block
 
     formula = "phi_omega(x), fully convolutional"
 
@@ -367,10 +376,10 @@ class FCN(FeatureMap):
                 f"FCN(image_shape={shape}) takes (C, H, W) images of "
                 f"{int(np.prod(shape))} features, got {n_features}."
             )
-        factor = 2 ** (len(self.channels) - 1)
+        factor = self._downsampling()
         if shape[1] % factor or shape[2] % factor:
             raise ValueError(
-                f"FCN with {len(self.channels) - 1} poolings needs image sides "
+                f"FCN with {factor.bit_length() - 1} poolings needs image sides "
                 f"divisible by {factor}, got image_shape={shape}."
             )
         return {
@@ -378,12 +387,16 @@ class FCN(FeatureMap):
             "channels": tuple(self.channels),
             "kernel_size": self.kernel_size,
             "negative_slope": self.negative_slope,
+            "last_block": self.last_block,
         }
+
+    def _downsampling(self):
+        return 2 ** (len(self.channels) - (self.last_block == "full"))
 
     def output_dim(self, n_features):
         """Number of pixels of the output map."""
         shape = self.network_kwargs(n_features)["shape"]
-        factor = 2 ** (len(self.channels) - 1)
+        factor = self._downsampling()
         return (shape[1] // factor) * (shape[2] // factor)
 
 

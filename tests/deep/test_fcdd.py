@@ -81,3 +81,30 @@ def test_fcdd_is_a_preset_of_the_parts():
         OneClassModel(MLP(), Heatmap(), HSCLoss()).fit(X)
     with pytest.raises(ValueError, match="trained against anomalies"):
         OneClassModel(FCN(), Heatmap(), MeanScore()).fit(X)
+
+
+def test_the_thesis_fashion_mnist_fcn():
+    """Thesis appendix B.2's Fashion-MNIST FCN, layer by layer."""
+    from torch import nn
+
+    from skoneclass.deep.builders import build_network
+
+    part = FCN((1, 28, 28), channels=(128, 128), kernel_size=5, last_block="conv_pool")
+    assert part.output_dim(784) == 49
+    net = build_network(part, 784)
+    kinds = [type(layer) for layer in net.layers]
+    assert kinds == [
+        nn.Conv2d, nn.BatchNorm2d, nn.LeakyReLU, nn.MaxPool2d,
+        nn.Conv2d, nn.MaxPool2d, nn.Conv2d,
+    ]  # fmt: skip
+    assert sum(p.numel() for p in net.parameters()) == 413_441
+    assert net.receptive_field == 16
+    X = np.random.RandomState(0).rand(60, 1, 28, 28).astype(np.float32)
+    fcdd = FCDD(channels=(16, 16), kernel_size=5, last_block="conv_pool",
+                max_epochs=1, random_state=0).fit(X)  # fmt: skip
+    assert fcdd.explain(X[:2], upsample=False).shape == (2, 7, 7)
+    assert fcdd.explain(X[:2]).shape == (2, 28, 28)
+    with pytest.raises(ValueError, match="divisible by 4"):
+        FCDD(channels=(8, 8), last_block="conv_pool", max_epochs=1).fit(
+            X[:, :, :26, :26]
+        )
