@@ -28,6 +28,7 @@ within each data set) and the mean fit time.
 
 import argparse
 import contextlib
+import csv
 import io
 import json
 import sys
@@ -251,11 +252,14 @@ def run_one(setting, method, dataset, seed):
 
 def summarize(rows, methods, datasets):
     """Per method: mean AUROC, AP, rank and fit time over the data sets
-    where every method ran (ranks within each data set, by mean AUROC)."""
+    where every method ran (ranks within each data set, by mean AUROC).
+    A method with no run at all is left out (``write`` names it), so that
+    one unrun method does not empty the table."""
     cell = {}
     for r in rows:
         if "auroc" in r:
             cell.setdefault((r["method"], r["dataset"]), []).append(r)
+    methods = [m for m in methods if any((m, d) in cell for d in datasets)]
     complete = [d for d in datasets if all((m, d) in cell for m in methods)]
     means = {
         (m, d): {
@@ -288,9 +292,9 @@ def summarize(rows, methods, datasets):
     return table, complete
 
 
-def write(setting, table, datasets, seeds, command):
+def write(setting, table, datasets, seeds, command, not_run=()):
     header = ["method", "mean AUROC", "mean AP", "mean rank", "fit s", *datasets]
-    csv = [",".join(header)]
+    out = [header]
     md = [
         f"Run with `{command}`. Setting **{setting}**: "
         + (
@@ -311,6 +315,8 @@ def write(setting, table, datasets, seeds, command):
     fewer = [f"{r['method']} ({r['seeds']})" for r in table if r["seeds"] < seeds]
     if fewer:
         md.insert(1, f"Fewer seeds (the first ones): {', '.join(fewer)}.")
+    if not_run:
+        md.insert(1, f"Not run in this setting: {', '.join(not_run)}.")
     for row in table:
         cells = [
             row["method"],
@@ -320,10 +326,11 @@ def write(setting, table, datasets, seeds, command):
             f"{row['fit_s']:.1f}",
             *(f"{row[d]:.1f}" for d in datasets),
         ]
-        csv.append(",".join(cells))
+        out.append(cells)
         md.append("| " + " | ".join(cells) + " |")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"contaminated_{setting}.csv").write_text("\n".join(csv) + "\n")
+    with open(RESULTS / f"contaminated_{setting}.csv", "w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(out)
     (RESULTS / f"contaminated_{setting}.md").write_text("\n".join(md) + "\n")
 
 
@@ -372,7 +379,9 @@ def main(argv=None):
         methods = methods_of(setting, args.methods)
         own = [r for r in rows if r["setting"] == setting]
         table, complete = summarize(own, methods, args.datasets)
-        write(setting, table, complete, args.seeds, command.strip())
+        tabulated = {row["method"] for row in table}
+        not_run = [m for m in methods if m not in tabulated]
+        write(setting, table, complete, args.seeds, command.strip(), not_run)
 
 
 if __name__ == "__main__":

@@ -203,6 +203,14 @@ def test_contaminated_tables(tmp_path, monkeypatch):
         "2 seed(s)" in semi
         and "Fewer seeds (the first ones): skoneclass Gaussian (1)" in semi
     )
+    # A method never run is named, and the others keep their table.
+    contaminated.main(
+        ["--methods", "skoneclass Gaussian", "skoneclass KDE", "--datasets",
+         "iris", "wine", "--seeds", "1", "--cached-only"]
+    )  # fmt: skip
+    semi = (tmp_path / "contaminated_semi.md").read_text()
+    assert "Not run in this setting: skoneclass KDE." in semi
+    assert "| skoneclass Gaussian |" in semi
 
 
 def test_contaminated_knows_who_reads_labels():
