@@ -106,7 +106,9 @@ def _sklearn(name):
 
 #: Not defaults: the answers to pollution the docs' method pages discuss.
 VARIANTS = {
-    "skoneclass OCSVM(nu=0.5)": lambda seed, d: skoneclass.OCSVM(nu=0.5),
+    # The OC-SVM family's defaults before issue 21 (nu = 0.1).
+    "skoneclass OCSVM(nu=0.1)": lambda seed, d: skoneclass.OCSVM(nu=0.1),
+    "skoneclass SSAD(nu=0.1)": lambda seed, d: skoneclass.SSAD(nu=0.1),
     "skoneclass DeepSVDD(soft-boundary)": lambda seed, d: skoneclass.DeepSVDD(
         objective="soft-boundary", random_state=seed
     ),

@@ -54,6 +54,9 @@ METHODS = {
     "OCSVM": lambda seed, d: skoneclass.OCSVM(),
     "SVDD": lambda seed, d: skoneclass.SVDD(),
     "SSAD": lambda seed, d: skoneclass.SSAD(),
+    # The defaults before issue 21: nu = 0.1 for the OC-SVM (= SVDD) and SSAD.
+    "OCSVM (nu=0.1)": lambda seed, d: skoneclass.OCSVM(nu=0.1),
+    "SSAD (nu=0.1)": lambda seed, d: skoneclass.SSAD(nu=0.1),
     "KDE": lambda seed, d: skoneclass.KDE(),
     "Gaussian": lambda seed, d: skoneclass.Gaussian(covariance="ledoit_wolf"),
     "GMM": lambda seed, d: skoneclass.GMM(random_state=seed),

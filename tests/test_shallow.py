@@ -156,7 +156,7 @@ def test_smo_needs_no_gram_matrix(monkeypatch):
         return K
 
     monkeypatch.setattr(Kernel, "__call__", shapes)
-    svdd = SVDD(cache_size=1).fit(X)  # 1 MB: 43 of 3000 rows cached
+    svdd = SVDD(nu=0.1, cache_size=1).fit(X)  # 1 MB: 43 of 3000 rows cached
     assert 0.1 <= len(svdd.support_) / len(X) < 0.2
 
 

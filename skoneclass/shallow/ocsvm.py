@@ -43,9 +43,13 @@ class OCSVM(BaseDetector):
     coef0 : float, default=1.0
         Independent term of the polynomial and sigmoid kernels (note: 0.0 in
         scikit-learn; 1.0 here, as in :class:`SVDD`).
-    nu : float in (0, 1], default=0.1
+    nu : float in (0, 1], default=0.5
         Upper bound on the fraction of training errors, lower bound on the
-        fraction of support vectors.
+        fraction of support vectors. ``predict`` flags about this fraction
+        of the training data; pass ``contamination`` for another threshold.
+        The default is scikit-learn's: on training data that hold unlabeled
+        anomalies a large nu ranks better (more support vectors, a score
+        closer to a kernel density; see :doc:`/methods_shallow`).
     tol : float, default=1e-3
         Stopping tolerance of libsvm.
     shrinking : bool, default=True
@@ -102,7 +106,7 @@ class OCSVM(BaseDetector):
         gamma="scale",
         degree=3,
         coef0=1.0,
-        nu=0.1,
+        nu=0.5,
         tol=1e-3,
         shrinking=True,
         cache_size=200,
