@@ -35,19 +35,23 @@ def _glorot(module):
     return module
 
 
-def _block(n_in, n_out, bias, batch_norm, activation, negative_slope):
+def _block(n_in, n_out, bias, batch_norm, activation, negative_slope, dropout=0.0):
     layers = [nn.Linear(n_in, n_out, bias=bias)]
     if batch_norm:
         layers.append(nn.BatchNorm1d(n_out, eps=1e-4, affine=bias))
     layers.append(ACTIVATIONS[activation](negative_slope))
+    if dropout:
+        layers.append(nn.Dropout(dropout))
     return layers
 
 
-def _stack(dims, n_out, bias, batch_norm, activation, negative_slope):
+def _stack(dims, n_out, bias, batch_norm, activation, negative_slope, dropout=0.0):
     """Hidden blocks through ``dims``, then a plain linear layer to ``n_out``."""
     layers = []
     for n_in, n_hidden in zip(dims[:-1], dims[1:], strict=True):
-        layers += _block(n_in, n_hidden, bias, batch_norm, activation, negative_slope)
+        layers += _block(
+            n_in, n_hidden, bias, batch_norm, activation, negative_slope, dropout
+        )
     return [*layers, nn.Linear(dims[-1], n_out, bias=bias)]
 
 
@@ -72,6 +76,8 @@ class MLP(nn.Sequential):
         Glorot-uniform (the thesis, appendix B.1.2) or PyTorch's own layer
         initialization, uniform in +-1/sqrt(fan_in) (the Deep SAD reference
         code's).
+    dropout : float, default=0.0
+        Dropout rate after each hidden block.
     """
 
     def __init__(
@@ -86,6 +92,7 @@ class MLP(nn.Sequential):
         code_activation=None,
         n_outputs=None,
         weight_init="glorot",
+        dropout=0.0,
     ):
         layers = _stack(
             [n_features, *hidden_dims],
@@ -94,6 +101,7 @@ class MLP(nn.Sequential):
             batch_norm,
             activation,
             negative_slope,
+            dropout,
         )
         if code_activation == "tanh":
             layers.append(nn.Tanh())
@@ -119,6 +127,7 @@ class MLPDecoder(nn.Sequential):
         activation="leaky_relu",
         negative_slope=0.01,
         weight_init="glorot",
+        dropout=0.0,
     ):
         layers = _stack(
             [rep_dim, *reversed(hidden_dims)],
@@ -127,6 +136,7 @@ class MLPDecoder(nn.Sequential):
             batch_norm,
             activation,
             negative_slope,
+            dropout,
         )
         super().__init__(*layers)
         _init_weights(self, weight_init)

@@ -96,7 +96,12 @@ class NetworkPreset(BaseDeepDetector):
         self.verbose = verbose
         self.contamination = contamination
 
-    def _feature_map(self, code_activation=None):
+    def _feature_map(self, code_activation=None, dropout=0.0):
+        if dropout and self.network != "mlp":
+            raise ValueError(
+                f"dropout={dropout} applies to network='mlp' only, got "
+                f"network={self.network!r}; give a feature map its own dropout."
+            )
         if isinstance(self.network, FeatureMap):
             if code_activation is None or "code_activation" not in (
                 self.network.get_params()
@@ -118,6 +123,7 @@ class NetworkPreset(BaseDeepDetector):
             batch_norm=self.batch_norm,
             code_activation=code_activation,
             weight_init=self.weight_init,
+            dropout=dropout,
         )
 
     def _regularizers(self, bias=False, pretrain=None, pretrain_epochs=None):

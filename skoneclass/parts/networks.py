@@ -73,11 +73,15 @@ class MLP(FeatureMap):
         1e-4: with plain batches, DeepSAD's thesis-protocol AUROC rises by
         4-8 points on cardio, satellite and thyroid
         (``benchmarks/deepsad_recipe.py``).
+    dropout : float in [0, 1), default=0.0
+        Dropout rate after each hidden block (of the decoder too), active in
+        training only.
     """
 
     kind = "trainable"
 
     _parameter_constraints = {
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "hidden_dims": [StrOptions({"auto"}), PositiveInts()],
         "rep_dim": _AUTO_COUNT,
         "activation": [StrOptions(set(ACTIVATION_NAMES))],
@@ -96,6 +100,7 @@ class MLP(FeatureMap):
         batch_norm=True,
         code_activation=None,
         weight_init="glorot",
+        dropout=0.0,
     ):
         self.hidden_dims = hidden_dims
         self.rep_dim = rep_dim
@@ -104,6 +109,7 @@ class MLP(FeatureMap):
         self.batch_norm = batch_norm
         self.code_activation = code_activation
         self.weight_init = weight_init
+        self.dropout = dropout
 
     @property
     def formula(self):
@@ -123,6 +129,7 @@ class MLP(FeatureMap):
             "activation": self.activation,
             "negative_slope": self.negative_slope,
             "weight_init": self.weight_init,
+            "dropout": self.dropout,
         }
 
     def output_dim(self, n_features):
