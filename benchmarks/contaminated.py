@@ -109,9 +109,9 @@ VARIANTS = {
     # The OC-SVM family's defaults before issue 21 (nu = 0.1).
     "skoneclass OCSVM(nu=0.1)": lambda seed, d: skoneclass.OCSVM(nu=0.1),
     "skoneclass SSAD(nu=0.1)": lambda seed, d: skoneclass.SSAD(nu=0.1),
-    # The autoencoder before its dropout default (issue 21).
-    "skoneclass AutoEncoder(dropout=0)": lambda seed, d: skoneclass.AutoEncoder(
-        dropout=0.0, random_state=seed
+    # Dropout, the autoencoder's answer to pollution (issue 21).
+    "skoneclass AutoEncoder(dropout=0.2)": lambda seed, d: skoneclass.AutoEncoder(
+        dropout=0.2, random_state=seed
     ),
     "skoneclass DeepSVDD(soft-boundary)": lambda seed, d: skoneclass.DeepSVDD(
         objective="soft-boundary", random_state=seed

@@ -51,9 +51,7 @@ def conv(code_activation=None):
 
 
 METHODS = {
-    "AutoEncoder": lambda s: AutoEncoder(
-        bias=True, dropout=0.0, **MLP, **TRAINING, random_state=s
-    ),
+    "AutoEncoder": lambda s: AutoEncoder(bias=True, **MLP, **TRAINING, random_state=s),
     "DecentralizationAE": lambda s: DecentralizationAE(
         **MLP, **TRAINING, random_state=s
     ),

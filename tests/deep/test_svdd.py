@@ -279,8 +279,8 @@ def test_lenet_decoder_needs_a_width_it_can_fold():
 
 
 def test_autoencoder_dropout_is_in_the_mlp_only():
-    """dropout="auto": 0.2 after each hidden block of the MLP (encoder and
-    decoder), none in an image network; an explicit rate there is an error.
+    """dropout: a rate after each hidden block of the MLP (encoder and
+    decoder), none by default; with an image network it is an error.
     Scoring runs in eval mode: the scores do not vary between calls."""
     X = np.random.RandomState(0).randn(64, 6)
 
@@ -288,17 +288,13 @@ def test_autoencoder_dropout_is_in_the_mlp_only():
         module = est.fit(X).net_.module_
         return [m.p for m in module.modules() if isinstance(m, torch.nn.Dropout)]
 
-    ae = AutoEncoder(max_epochs=1, random_state=0)
+    ae = AutoEncoder(dropout=0.2, max_epochs=1, random_state=0)
     assert rates(ae) == [0.2] * 4
     np.testing.assert_array_equal(ae.score_samples(X), ae.score_samples(X))
-    assert rates(AutoEncoder(dropout=0.3, max_epochs=1)) == [0.3] * 4
-    assert rates(AutoEncoder(dropout=0.0, max_epochs=1)) == []
+    assert rates(DecentralizationAE(dropout=0.3, max_epochs=1)) == [0.3] * 4
+    assert rates(AutoEncoder(max_epochs=1)) == []
     assert rates(DecentralizationAE(max_epochs=1)) == []
     images = np.random.RandomState(0).rand(16, 1, 28, 28).astype(np.float32)
-    lenet = AutoEncoder(network="lenet28-fmnist", max_epochs=1).fit(images)
-    assert not any(
-        isinstance(m, torch.nn.Dropout) for m in lenet.net_.module_.modules()
-    )
     with pytest.raises(ValueError, match="dropout=0.1 applies to network='mlp' only"):
         AutoEncoder(network="lenet28-fmnist", dropout=0.1, max_epochs=1).fit(images)
     with pytest.raises(ValueError, match="'dropout' parameter of AutoEncoder"):
