@@ -171,7 +171,7 @@ def _vae_003(score):
 
 
 # -- the RSC-VAE paper (002): 4 x (3x3 conv + BN + leaky ReLU 0.2) at 32x32 --
-def _rsc(mode, consistency_weight=0.1, t_max=50):
+def _rsc(mode, consistency_weight, t_max):
     def make(seed, epochs, device):
         # Adam lr 0.01 with cosine annealing (T_max 50), batch 32; channels
         # and code size not given: 32-64-128-256 and 32. ``t_max=None``
