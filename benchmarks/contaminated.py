@@ -16,10 +16,17 @@ sets of ``../shared/data/odds`` and scikit-learn's bundled sets made into
 detection tasks (breast cancer with 10% malignant; wine, digits and iris as
 one class with a 10% mix of another).
 
-Results are cached per (setting, method, data set, seed), so a rerun
-computes only what is missing::
+Every run is recorded per (setting, method, data set, seed) in
+``results/runs/contaminated/`` (committed), so a rerun computes only what is
+missing::
 
     python -m benchmarks.contaminated --seeds 5 --jobs 2
+
+``--merge`` runs only the given methods and keeps the other rows of the
+written tables, whose runs need not be recorded (the runs before the records
+were kept were lost with their machine's cache)::
+
+    python -m benchmarks.contaminated --methods "skoneclass KDE" --merge
 
 writes ``results/contaminated_<setting>.md`` and ``.csv``: per method the
 mean AUROC and average precision over data sets, the mean rank (by AUROC,
@@ -31,12 +38,14 @@ import contextlib
 import csv
 import io
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.stats import rankdata
 from sklearn import datasets as sk_datasets
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -50,7 +59,7 @@ from .odds import DATA_HOME, THESIS_DATASETS, _pyod
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-CACHE = RESULTS / "cache" / "contaminated"
+CACHE = RESULTS / "runs" / "contaminated"
 MAX_ROWS = 10_000
 SETTINGS = ("unsupervised", "semi")
 
@@ -274,11 +283,6 @@ def summarize(rows, methods, datasets):
         for m in methods
         for d in complete
     }
-    ranks = {m: [] for m in methods}
-    for d in complete:
-        order = sorted(methods, key=lambda m: -means[m, d]["auroc"])
-        for i, m in enumerate(order, start=1):
-            ranks[m].append(i)
     table = []
     for m in methods:
         if not complete:
@@ -288,21 +292,70 @@ def summarize(rows, methods, datasets):
                 "method": m,
                 "auroc": np.mean([means[m, d]["auroc"] for d in complete]),
                 "ap": np.mean([means[m, d]["ap"] for d in complete]),
-                "rank": np.mean(ranks[m]),
                 "fit_s": np.mean([means[m, d]["fit_s"] for d in complete]),
                 "seeds": min(len(cell[m, d]) for d in complete),
                 **{d: means[m, d]["auroc"] for d in complete},
             }
         )
-    table.sort(key=lambda row: -row["auroc"])
-    return table, complete
+    return rank(table, complete), complete
+
+
+def rank(table, datasets):
+    """``table`` sorted by mean AUROC, each row's ``rank`` its mean rank by
+    AUROC within each data set (ties share their mean rank: a merged table's
+    written AUROCs are rounded to 0.1)."""
+    for row in table:
+        row["rank"] = 0.0
+    for d in datasets:
+        ranks = rankdata([-row[d] for row in table])
+        for row, r in zip(table, ranks, strict=True):
+            row["rank"] += r / len(datasets)
+    return sorted(table, key=lambda row: -row["auroc"])
+
+
+COLUMNS = ("method", "mean AUROC", "mean AP", "mean rank", "fit s", "seeds")
+
+
+def read_table(setting):
+    """The rows and data sets of the written ``setting`` table."""
+    with open(RESULTS / f"contaminated_{setting}.csv", newline="") as f:
+        written = list(csv.DictReader(f))
+    datasets = [k for k in written[0] if k not in COLUMNS] if written else []
+    table = [
+        {
+            "method": r["method"],
+            "auroc": float(r["mean AUROC"]),
+            "ap": float(r["mean AP"]),
+            "rank": float(r["mean rank"]),
+            "fit_s": float(r["fit s"]),
+            "seeds": int(r["seeds"]),
+            **{d: float(r[d]) for d in datasets},
+        }
+        for r in written
+    ]
+    return table, datasets
+
+
+def merge(setting, table, datasets):
+    """The written ``setting`` table with ``table``'s rows replacing or
+    joining its own, re-ranked."""
+    written, written_datasets = read_table(setting)
+    if table and written and datasets != written_datasets:
+        raise ValueError(
+            f"--merge needs the written table's data sets {written_datasets}, "
+            f"got runs on {datasets}"
+        )
+    ran = {row["method"] for row in table}
+    kept = [row for row in written if row["method"] not in ran]
+    datasets = written_datasets or datasets
+    return rank(kept + table, datasets), datasets
 
 
 def write(setting, table, datasets, seeds, command, not_run=()):
-    header = ["method", "mean AUROC", "mean AP", "mean rank", "fit s", *datasets]
+    header = [*COLUMNS, *datasets]
     out = [header]
     md = [
-        f"Run with `{command}`. Setting **{setting}**: "
+        f"Run with {command}. Setting **{setting}**: "
         + (
             "the training part keeps its anomalies, all unlabeled (y = 0)"
             if setting == "unsupervised"
@@ -330,6 +383,7 @@ def write(setting, table, datasets, seeds, command, not_run=()):
             f"{row['ap']:.1f}",
             f"{row['rank']:.1f}",
             f"{row['fit_s']:.1f}",
+            str(row["seeds"]),
             *(f"{row[d]:.1f}" for d in datasets),
         ]
         out.append(cells)
@@ -358,9 +412,19 @@ def main(argv=None):
         action="store_true",
         help="only tabulate the cached runs; run nothing",
     )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the written tables' rows of the methods not given",
+    )
     args = parser.parse_args(argv)
     shown = sys.argv[1:] if argv is None else argv
-    command = "python -m benchmarks.contaminated " + " ".join(shown)
+    command = f"`python -m benchmarks.contaminated {shlex.join(shown)}`"
+    if args.merge:
+        command = (
+            f"`python -m benchmarks.contaminated --seeds {args.seeds}`, the rows "
+            f"of {', '.join(args.methods)} rerun by {command}"
+        )
     runs = [
         (setting, m, d, seed)
         for setting in args.settings
@@ -387,7 +451,9 @@ def main(argv=None):
         table, complete = summarize(own, methods, args.datasets)
         tabulated = {row["method"] for row in table}
         not_run = [m for m in methods if m not in tabulated]
-        write(setting, table, complete, args.seeds, command.strip(), not_run)
+        if args.merge:
+            table, complete = merge(setting, table, complete)
+        write(setting, table, complete, args.seeds, command, not_run)
 
 
 if __name__ == "__main__":

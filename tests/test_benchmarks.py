@@ -237,3 +237,42 @@ def test_contaminated_knows_who_reads_labels():
         "PyOD DevNet": True,
         "PyOD ECOD": False,
     }
+
+
+def test_contaminated_merge_keeps_the_written_rows(tmp_path, monkeypatch):
+    from benchmarks import contaminated
+
+    monkeypatch.setattr(contaminated, "RESULTS", tmp_path)
+    monkeypatch.setattr(contaminated, "CACHE", tmp_path / "runs")
+    common = ["--datasets", "iris", "wine", "--seeds", "1"]
+    common += ["--settings", "unsupervised"]
+    contaminated.main(
+        ["--methods", "skoneclass Gaussian", "sklearn IsolationForest", *common]
+    )
+    written, datasets = contaminated.read_table("unsupervised")
+    assert datasets == ["iris", "wine"]
+    (tmp_path / "runs").rename(tmp_path / "lost")  # a fresh checkout's runs
+    contaminated.main(["--methods", "skoneclass GMM", "--merge", *common])
+    merged, _ = contaminated.read_table("unsupervised")
+    by_method = {row["method"]: row for row in merged}
+    assert set(by_method) == {
+        "skoneclass Gaussian",
+        "sklearn IsolationForest",
+        "skoneclass GMM",
+    }
+    for row in written:  # kept as written
+        kept = by_method[row["method"]]
+        assert {k: kept[k] for k in ("auroc", "iris", "wine")} == {
+            k: row[k] for k in ("auroc", "iris", "wine")
+        }
+    # Re-ranked over the three: per data set the ranks sum to 1 + 2 + 3
+    # (each mean rank written to 0.1).
+    assert sum(row["rank"] for row in merged) == pytest.approx(6.0, abs=0.15)
+    assert [row["auroc"] for row in merged] == sorted(
+        (row["auroc"] for row in merged), reverse=True
+    )
+    with pytest.raises(ValueError, match="data sets"):
+        contaminated.main(
+            ["--methods", "skoneclass GMM", "--merge", "--datasets", "iris",
+             "--seeds", "1", "--settings", "unsupervised"]
+        )  # fmt: skip
