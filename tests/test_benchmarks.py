@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from benchmarks import odds
@@ -276,3 +277,28 @@ def test_contaminated_merge_keeps_the_written_rows(tmp_path, monkeypatch):
             ["--methods", "skoneclass GMM", "--merge", "--datasets", "iris",
              "--seeds", "1", "--settings", "unsupervised"]
         )  # fmt: skip
+
+
+def test_contaminated_pairs_runs_on_the_same_splits(tmp_path, monkeypatch):
+    from benchmarks import contaminated
+
+    monkeypatch.setattr(contaminated, "CACHE", tmp_path)
+    aurocs = {
+        "sklearn IsolationForest": {"wine": [90, 92], "iris": [80, 80]},
+        "skoneclass Gaussian": {"wine": [91, 95], "iris": [70, 74]},
+        "skoneclass GMM": {"wine": [91, 95], "iris": [70]},  # one iris pair
+    }
+    for method, per_set in aurocs.items():
+        for dataset, values in per_set.items():
+            for seed, auroc in enumerate(values):
+                row = {"setting": "unsupervised", "method": method,
+                       "dataset": dataset, "seed": seed, "auroc": auroc}  # fmt: skip
+                path = contaminated._cache_path("unsupervised", method, dataset, seed)
+                path.write_text(json.dumps(row))
+    pairs = contaminated.paired("unsupervised", list(aurocs), ["wine", "iris"], seeds=2)
+    # Differences: wine 1 and 3, iris -10 and -6 -> means 2 and -8.
+    mean, se, n = pairs["skoneclass Gaussian"]
+    assert mean == pytest.approx(-3.0)
+    assert se == pytest.approx(np.sqrt(2 / 2 + 8 / 2) / 2)
+    assert n == 4
+    assert set(pairs) == {"skoneclass Gaussian"}  # GMM: too few iris pairs
