@@ -466,7 +466,7 @@ def main(argv=None):
     parser.add_argument(
         "--cached-only",
         action="store_true",
-        help="only tabulate the cached runs; run nothing",
+        help="only tabulate the recorded runs; run nothing",
     )
     parser.add_argument(
         "--merge",
@@ -478,8 +478,8 @@ def main(argv=None):
     command = f"`python -m benchmarks.contaminated {shlex.join(shown)}`"
     if args.merge:
         command = (
-            f"`python -m benchmarks.contaminated --seeds {args.seeds}`, the rows "
-            f"of {', '.join(args.methods)} rerun by {command}"
+            f"`python -m benchmarks.contaminated --seeds {args.seeds}` (this file "
+            f"was last written by {command}, which kept the other rows as written)"
         )
     runs = [
         (setting, m, d, seed)
