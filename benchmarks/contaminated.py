@@ -336,15 +336,22 @@ def read_table(setting):
     return table, datasets
 
 
-def merge(setting, table, datasets):
-    """The written ``setting`` table with ``table``'s rows replacing or
-    joining its own, re-ranked."""
-    written, written_datasets = read_table(setting)
-    if table and written and datasets != written_datasets:
+def check_mergeable(written_datasets, datasets):
+    """Raise unless rows on ``datasets`` can join a written table on
+    ``written_datasets`` (none when empty)."""
+    if written_datasets and datasets != written_datasets:
         raise ValueError(
             f"--merge needs the written table's data sets {written_datasets}, "
             f"got runs on {datasets}"
         )
+
+
+def merge(setting, table, datasets):
+    """The written ``setting`` table with ``table``'s rows replacing or
+    joining its own, re-ranked."""
+    written, written_datasets = read_table(setting)
+    if table:  # a failed run can still drop a data set after the check in main
+        check_mergeable(written_datasets, datasets)
     ran = {row["method"] for row in table}
     kept = [row for row in written if row["method"] not in ran]
     datasets = written_datasets or datasets
@@ -481,6 +488,9 @@ def main(argv=None):
             f"`python -m benchmarks.contaminated --seeds {args.seeds}` (this file "
             f"was last written by {command}, which kept the other rows as written)"
         )
+    if args.merge:  # before the fits, not after them
+        for setting in args.settings:
+            check_mergeable(read_table(setting)[1], args.datasets)
     runs = [
         (setting, m, d, seed)
         for setting in args.settings

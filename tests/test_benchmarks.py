@@ -274,9 +274,10 @@ def test_contaminated_merge_keeps_the_written_rows(tmp_path, monkeypatch):
     )
     with pytest.raises(ValueError, match="data sets"):
         contaminated.main(
-            ["--methods", "skoneclass GMM", "--merge", "--datasets", "iris",
+            ["--methods", "skoneclass KMeans", "--merge", "--datasets", "iris",
              "--seeds", "1", "--settings", "unsupervised"]
         )  # fmt: skip
+    assert not list((tmp_path / "runs").glob("*KMeans*"))  # refused before fitting
 
 
 def test_contaminated_pairs_runs_on_the_same_splits(tmp_path, monkeypatch):
