@@ -187,7 +187,13 @@ def _(model: Reconstruction, encoder, fit):
     decoder = build_decoder(fit.feature_map, fit.n_features, fit.bias)
     return ModelBuild(
         ReconstructionNet(
-            encoder, decoder, model.space, fit.penalties, fit.latent, fit.shift
+            encoder,
+            decoder,
+            model.space,
+            fit.penalties,
+            fit.latent,
+            fit.shift,
+            model.error,
         )
     )
 

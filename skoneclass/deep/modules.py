@@ -129,6 +129,9 @@ class ReconstructionNet(nn.Module):
         input and every hidden layer of the encoder, each a mean over its
         units (the error "in a neural feature space", thesis 4.3.2, as in
         RaPP, Kim et al. 2020).
+    error : {"mse", "l2"}, default="mse"
+        Each term as the mean squared error over its units, or as the
+        Euclidean norm of its residual.
     penalties : sequence of nn.Module, default=()
         Regularization terms ``penalty(self)`` added to the loss.
     latent_penalties : sequence of nn.Module, default=()
@@ -145,6 +148,7 @@ class ReconstructionNet(nn.Module):
         penalties=(),
         latent_penalties=(),
         shift=None,
+        error="mse",
     ):
         super().__init__()
         self.penalties = nn.ModuleList(penalties)
@@ -153,19 +157,26 @@ class ReconstructionNet(nn.Module):
         self.encoder = encoder
         self.decoder = decoder
         self.space = space
+        self.error = error
+
+    def _error(self, target, estimate):
+        residual = (estimate - target).flatten(start_dim=1)
+        if self.error == "l2":
+            return torch.linalg.vector_norm(residual, dim=1)
+        return (residual**2).mean(dim=1)
 
     def forward(self, X):
         X, pseudo = shift_inputs(self, X)
         code = self.encoder(X)
         X_hat = self.decoder(code)
-        error = ((X_hat - X) ** 2).flatten(start_dim=1).mean(dim=1)
+        error = self._error(X, X_hat)
         if self.space == "features":
             for h, h_hat in zip(
                 _activations(self.encoder, X),
                 _activations(self.encoder, X_hat),
                 strict=True,
             ):
-                error = error + ((h - h_hat) ** 2).flatten(start_dim=1).mean(dim=1)
+                error = error + self._error(h, h_hat)
         return with_codes(self, error, code, pseudo)
 
 

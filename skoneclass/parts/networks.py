@@ -53,10 +53,10 @@ class MLP(FeatureMap):
     Parameters
     ----------
     hidden_dims : tuple of int or "auto", default="auto"
-        "auto" uses the thesis's ODDS sizes: 128-64 for more than 100
-        features, else 32-16.
+        "auto" uses the thesis's ODDS sizes (:func:`auto_mlp_dims`): 128-64
+        for more than 100 features, 64-32 above 40, else 32-16.
     rep_dim : int or "auto", default="auto"
-        "auto": 32 above 100 features, 8 above 8, else 4.
+        "auto": 32 above 100 features, 16 above 40, 8 above 8, else 4.
     activation : {"leaky_relu", "relu", "elu"}, default="leaky_relu"
     negative_slope : float, default=0.01
     batch_norm : bool, default=True

@@ -15,6 +15,7 @@ from skoneclass import OIAD, RSCVAE, VAE, DecentralizationAE, OneClassModel
 from skoneclass.datasets import load_odds, semisupervised_split
 from skoneclass.deep.builders import build_decoder, build_network
 from skoneclass.deep.consistency import ssim
+from skoneclass.deep.modules import ReconstructionNet
 from skoneclass.deep.variational import gaussian_divergence, gaussian_kl
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import (
@@ -249,6 +250,31 @@ def test_decentralization_spreads_the_codes():
         ae = DecentralizationAE(decentralization_weight=lam, **params).fit(X_train)
         spread[lam] = np.mean(np.sum(ae.embed(X_train) ** 2, axis=1))
     assert spread[0.1] > spread[0.0] + 1.0
+
+
+def test_reconstruction_errors_are_the_norm_and_the_mean_square():
+    torch.manual_seed(0)
+    encoder, decoder = torch.nn.Linear(6, 2), torch.nn.Linear(2, 6)
+    X = torch.randn(5, 6)
+    nets = {
+        error: ReconstructionNet(encoder, decoder, error=error).eval()
+        for error in ("l2", "mse")
+    }
+    with torch.no_grad():
+        residual = decoder(encoder(X)) - X
+        norm, mean_square = nets["l2"](X), nets["mse"](X)
+    torch.testing.assert_close(norm, torch.linalg.vector_norm(residual, dim=1))
+    torch.testing.assert_close(mean_square, norm**2 / 6)
+
+
+def test_decentralization_ae_trains_on_the_papers_norm():
+    """Hong & Choe's eq. 13: the Euclidean norm, on which lambda = 0.01 was
+    set; the mean squared error stays one parameter away."""
+    assert DecentralizationAE().get_parts()["model"].error == "l2"
+    X, X_test, y_test = make_one_class_task(n_features=6)
+    for error in ("l2", "mse"):
+        ae = DecentralizationAE(reconstruction_error=error, **FAST).fit(X)
+        assert labeled_roc_auc(y_test, ae.score_samples(X_test)) >= 0.9, error
 
 
 @pytest.mark.slow
