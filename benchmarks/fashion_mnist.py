@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.datasets import load_sample_images
 from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
@@ -121,6 +122,16 @@ def _deep_sad(seed, epochs, device):
         pretrain_epochs=epochs["pretrain"], max_epochs=epochs["train"],
         lr_milestones=_scaled(50, 150, epochs["train"]),
         device=device, random_state=seed,
+    )  # fmt: skip
+
+
+def _fcdd_oe(seed, epochs, device):
+    # Outlier exposure only, as the thesis's one-vs-rest runs (confetti is
+    # its MVTec-AD protocol): half of the training images are the OE set.
+    return skoneclass.FCDD(
+        channels=(128, 128), kernel_size=5, last_block="conv_pool",
+        synthetic_anomalies=None, max_epochs=epochs["train"], device=device,
+        random_state=seed,
     )  # fmt: skip
 
 
@@ -227,6 +238,16 @@ METHODS = {
         (THESIS_C5, "FCDD (with outlier exposure)"),
         notes=("the paper's FCDD trains with outlier exposure",),
     ),
+    "FCDD (photo-crop OE)": Method(
+        _fcdd_oe,
+        {"train": 50},
+        (THESIS_C5, "FCDD (with outlier exposure)"),
+        labels=("oe", 1.0),
+        notes=(
+            "outlier exposure from crops of scikit-learn's two sample photos, "
+            "not the paper's EMNIST or CIFAR-100",
+        ),
+    ),
     # The paper's Euclidean reconstruction norm, then (the ablation) the mean
     # squared error, beside which lambda = 0.01 weighs about 140 times more.
     **{
@@ -320,11 +341,14 @@ def make_task(method, normal, seed, data_home=DATA_HOME, max_train=None):
 
 def _labeled_anomalies(method, normal, seed, n, rng, data_home):
     """The training images labeled anomalous beside ``n`` normal ones: none,
-    scenario (i)'s share from one class, or a share drawn over the others."""
+    scenario (i)'s share from one class, a share drawn over the others, or
+    outlier exposure from outside Fashion-MNIST."""
     if method.labels is None:
         return np.empty((0, 1, 28, 28), np.float32)
-    X, y = load_fashion_mnist("train", data_home=data_home)
     kind, share = method.labels
+    if kind == "oe":
+        return photo_crops(round(share * n), rng)
+    X, y = load_fashion_mnist("train", data_home=data_home)
     if kind == "gamma":  # m / (n + m) = gamma, from one anomaly class
         pool = np.flatnonzero(y == _labeled_class(normal, seed))
         m = round(share * n / (1 - share))
@@ -332,6 +356,32 @@ def _labeled_anomalies(method, normal, seed, n, rng, data_home):
         pool = np.flatnonzero(y != normal)
         m = max(1, round(share * n))
     return X[np.sort(rng.choice(pool, m, replace=False))]
+
+
+def photo_crops(m, rng, side=28):
+    """``m`` gray square crops of scikit-learn's two sample photos, resized
+    to ``side``: an outlier-exposure set that ships with scikit-learn.
+
+    The thesis's FCDD trains Fashion-MNIST against EMNIST or gray CIFAR-100
+    (the better one), neither of which can be had offline; natural-image
+    crops at random positions and scales (28 to 160 pixels) stand in for
+    the latter, with far less variety (two scenes).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    photos = [p.mean(axis=2) / 255.0 for p in load_sample_images().images]
+    crops = np.empty((m, 1, side, side), np.float32)
+    for i in range(m):
+        photo = photos[rng.randint(len(photos))]
+        size = rng.randint(side, 161)
+        top = rng.randint(photo.shape[0] - size + 1)
+        left = rng.randint(photo.shape[1] - size + 1)
+        crop = torch.from_numpy(photo[top : top + size, left : left + size])
+        crops[i, 0] = F.interpolate(
+            crop[None, None].float(), size=(side, side), mode="area"
+        )[0, 0].numpy()
+    return crops
 
 
 def _labeled_class(normal, seed):

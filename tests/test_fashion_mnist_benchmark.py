@@ -65,6 +65,14 @@ def test_protocols(fashion_mnist_dir):
         range(10)
     )
     assert all(fm._labeled_class(c, s) != c for c in range(10) for s in range(20))
+    # FCDD's outlier exposure: as many photo crops as normal images, none
+    # of them a Fashion-MNIST image.
+    X_oe, y_oe, _, _ = fm.make_task(fm.METHODS["FCDD (photo-crop OE)"], 4, 0, home)
+    assert (y_oe == -1).sum() == (y_oe == 0).sum() == 6000
+    crops = X_oe[y_oe == -1]
+    assert crops.shape[1:] == (1, 28, 28) and 0 <= crops.min() < crops.max() <= 1
+    assert len({x.tobytes() for x in crops}) == 6000
+    assert not {x.tobytes() for x in crops} & {x.tobytes() for x in train}
 
 
 def test_a_run_is_cached_and_tabulated(results, fashion_mnist_dir, monkeypatch):
