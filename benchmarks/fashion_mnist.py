@@ -249,7 +249,8 @@ METHODS = {
         ),
     ),
     # The paper's Euclidean reconstruction norm, then (the ablation) the mean
-    # squared error, beside which lambda = 0.01 weighs about 140 times more.
+    # squared error, beside which lambda = 0.01 weighs about a hundred times
+    # more.
     **{
         f"DecentralizationAE{suffix}{error_name}": Method(
             _decentralization(weight, error),

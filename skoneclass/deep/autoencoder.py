@@ -150,9 +150,8 @@ class DecentralizationAE(AutoEncoder):
     Beside the mean squared error (``reconstruction_error="mse"``, the
     library's choice before), lambda = 0.01 weighs about a hundred times
     more on Fashion-MNIST (see :class:`~skoneclass.parts.Reconstruction`).
-    The term is the
-    regularizer part :class:`~skoneclass.parts.Decentralization`, usable
-    with any encoder.
+    The term is the regularizer part
+    :class:`~skoneclass.parts.Decentralization`, usable with any encoder.
 
     Parameters
     ----------
