@@ -233,8 +233,9 @@ class Reconstruction(Model):
         reconstruction error in a neural feature space, thesis 4.3.2).
     error : {"mse", "l2"}, default="mse"
         "mse": the mean squared error over the D inputs. "l2": the Euclidean
-        norm ||x - dec(enc(x))|| (Hong & Choe's eq. 1). The two rank samples
-        alike, but train differently beside a regularizer: the norm's
+        norm ||x - dec(enc(x))|| (Hong & Choe's eq. 1). On the input alone
+        the two rank samples alike (not summed over feature spaces), but
+        they train differently beside a regularizer: the norm's
         gradient in the residual has unit length whatever D and the error's
         size, the mean squared error's is 2 RMSE / sqrt(D) times that
         (1/160 for 32x32 images reconstructed to 0.1 per pixel), so a
