@@ -24,6 +24,14 @@ cells of the written table, whose per-seed caches need not be on this
 machine::
 
     python -m benchmarks.odds --methods SVDD SSAD --merge
+
+``--protocol reference-code`` makes the train and test sets as the Deep SAD
+reference code's ``main.py`` does (:func:`reference_code_split`): its test
+set overlaps the training set, labeled anomalies included. That is how the
+thesis's Table 2.3 was measured, so it is the protocol that reproduces the
+table, not one to compare detectors by::
+
+    python -m benchmarks.odds --protocol reference-code --name odds_reference_code
 """
 
 import argparse
@@ -37,6 +45,7 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.ensemble import IsolationForest
+from sklearn.model_selection import train_test_split
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -248,14 +257,77 @@ THESIS = {
 }
 
 
-def _cache_path(method, dataset, seed):
+def reference_code_split(X, y, seed):
+    """Train and test sets as the Deep SAD reference code's ``main.py`` makes them.
+
+    ``main.py`` hands one ``np.random.RandomState(seed)`` to the training
+    set's ``ODDSDataset`` and then, advanced, to the test set's; each draws
+    its own 60:40 split of normals and anomalies from it and standardizes on
+    its own split's training part. The two splits differ, so about 60% of
+    the test samples are training samples, and about half of the test
+    anomalies are labeled anomalies of the training set. The labeled
+    anomalies are drawn as ``create_semisupervised_setting`` draws them,
+    from NumPy's global generator seeded with ``seed``. (Its min-max scaling
+    is a recipe factor, ``benchmarks/deepsad_recipe.py``, not applied here.)
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        +1 normal, -1 anomaly.
+    seed : int
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test
+        As :func:`skoneclass.datasets.semisupervised_split` returns them, the
+        two feature arrays already standardized.
+    """
+    split_rng, global_rng = np.random.RandomState(seed), np.random.RandomState(seed)
+
+    def split():
+        parts = [
+            train_test_split(
+                np.flatnonzero(y == label), test_size=0.4, random_state=split_rng
+            )
+            for label in (1, -1)
+        ]
+        return np.concatenate([p[0] for p in parts]), np.concatenate(
+            [p[1] for p in parts]
+        )
+
+    train, _ = split()
+    normal, outlier = np.flatnonzero(y[train] == 1), np.flatnonzero(y[train] == -1)
+    n_known = int(np.linalg.solve(
+        [[1, 1, 0, 0], [1, 0, 0, 0], [-0.01, -0.01, -0.01, 0.99], [0, 0, 1, 0]],
+        [len(normal), 0, 0, 0],
+    )[3])  # fmt: skip
+    perm_normal = global_rng.permutation(len(normal))
+    global_rng.permutation(len(outlier))  # the unlabeled anomalies' draw (none)
+    known = outlier[global_rng.permutation(len(outlier))[:n_known]]
+    keep = np.concatenate([normal[perm_normal], known])
+    X_train = StandardScaler().fit(X[train]).transform(X[train][keep])
+    y_train = np.r_[np.zeros(len(normal), dtype=int), -np.ones(n_known, dtype=int)]
+    train_of_test, test = split()
+    X_test = StandardScaler().fit(X[train_of_test]).transform(X[test])
+    return X_train, y_train, X_test, y[test]
+
+
+SPLITS = {
+    "thesis": lambda X, y, seed: semisupervised_split(X, y, random_state=seed),
+    "reference-code": reference_code_split,
+}
+
+
+def _cache_path(method, dataset, seed, protocol="thesis"):
     stem = method.replace(" ", "_")
-    return RESULTS / "cache" / f"{stem}__{dataset}__{seed}.json"
+    tail = "" if protocol == "thesis" else f"__{protocol}"
+    return RESULTS / "cache" / f"{stem}__{dataset}__{seed}{tail}.json"
 
 
-def run_one(method, dataset, seed, data_home, threads=None):
+def run_one(method, dataset, seed, data_home, threads=None, protocol="thesis"):
     """Fit and evaluate one (method, data set, seed); cached as JSON."""
-    cache = _cache_path(method, dataset, seed)
+    cache = _cache_path(method, dataset, seed, protocol)
     if cache.exists():
         return json.loads(cache.read_text())
     if threads:
@@ -263,7 +335,7 @@ def run_one(method, dataset, seed, data_home, threads=None):
 
         torch.set_num_threads(threads)
     X, y = load_odds(dataset, data_home=data_home)
-    X_train, y_train, X_test, y_test = semisupervised_split(X, y, random_state=seed)
+    X_train, y_train, X_test, y_test = SPLITS[protocol](X, y, seed)
     row = {"method": method, "dataset": dataset, "seed": seed}
     unlabeled = np.flatnonzero(y_train == 0)
     if method in DENSE_KERNEL_METHODS and len(unlabeled) > MAX_DENSE_SAMPLES:
@@ -340,14 +412,21 @@ def read_table(name="odds"):
     return table, methods, list(dict.fromkeys(r["dataset"] for r in rows))
 
 
-def write_outputs(table, methods, datasets, n_seeds, name="odds"):
+def write_outputs(table, methods, datasets, n_seeds, name="odds", protocol="thesis"):
     RESULTS.mkdir(exist_ok=True)
     header = ["| method | " + " | ".join(datasets) + " |"]
     header.append("| --- |" + " --- |" * len(datasets))
     lines = [
         f"AUROC in % (mean +- std over {n_seeds} seeds) under the thesis's "
-        "protocol, library defaults (no tuning on test data); peers (PyOD, "
-        "DeepOD) run in the same process on the same splits.",
+        + (
+            "protocol"
+            if protocol == "thesis"
+            else "protocol as the Deep SAD reference code runs it, whose test "
+            "set overlaps the training set, labeled anomalies included "
+            "(benchmarks/odds.py, reference_code_split)"
+        )
+        + ", library defaults (no tuning on test data); peers (PyOD, DeepOD) "
+        "run in the same process on the same splits.",
         "",
         *header,
     ]
@@ -450,6 +529,13 @@ def main(argv=None):
         "--methods", nargs="+", default=[*METHODS, *PEERS], help="names, or 'peers'"
     )
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--protocol",
+        choices=list(SPLITS),
+        default="thesis",
+        help="the thesis's disjoint splits, or the reference code's "
+        "overlapping ones (reproduces Table 2.3; see reference_code_split)",
+    )
     parser.add_argument("--data-home", default=str(DATA_HOME))
     parser.add_argument("--name", default="odds", help="stem of the output files")
     parser.add_argument(
@@ -480,10 +566,10 @@ def main(argv=None):
         for seed in range(args.seeds)
     ]
     if args.cached_only:
-        runs = [r for r in runs if _cache_path(*r).exists()]
+        runs = [r for r in runs if _cache_path(*r, args.protocol).exists()]
     rows = []
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
-        delayed(run_one)(m, d, seed, args.data_home, args.threads)
+        delayed(run_one)(m, d, seed, args.data_home, args.threads, args.protocol)
         for m, d, seed in runs
     )
     for row in results:  # progress, as the runs finish
@@ -505,7 +591,7 @@ def main(argv=None):
             dict.fromkeys([*methods, *args.methods]),
             key=lambda m: order.index(m) if m in order else len(order),
         )
-    print(write_outputs(table, methods, datasets, args.seeds, args.name))
+    print(write_outputs(table, methods, datasets, args.seeds, args.name, args.protocol))
 
 
 if __name__ == "__main__":

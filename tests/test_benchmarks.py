@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import FunctionTransformer
 
 from benchmarks import odds
 
@@ -18,6 +19,25 @@ def test_thesis_table_c1():
     assert len(odds.THESIS) == 9
     assert tuple(odds.THESIS["Deep SAD"]["thyroid"]) == (98.6, 0.9)
     assert tuple(odds.THESIS["SS-DGM"]["arrhythmia"]) == (50.3, 9.8)
+
+
+def test_the_reference_codes_test_set_overlaps_its_training_set(monkeypatch):
+    """Deep SAD's reference code draws its test split from an advanced
+    generator: a second 60:40 split, not the training one's complement."""
+    monkeypatch.setattr(odds, "StandardScaler", FunctionTransformer)  # raw ids
+    X = np.arange(1000.0)[:, None]
+    y = np.where(np.arange(1000) < 50, -1, 1)
+    X_train, y_train, X_test, y_test = odds.reference_code_split(X, y, 0)
+    assert len(X_train) == 570 + 5 and (y_train == -1).sum() == 5
+    assert len(X_test) == 400 and (y_test == -1).sum() == 20
+    assert np.isin(X_train[y_train == -1], X[y == -1]).all()
+    shared = np.isin(X_test, X_train).mean()
+    assert 0.5 < shared < 0.65
+    X_train, _, X_test, _ = odds.SPLITS["thesis"](X, y, 0)
+    assert not np.isin(X_test, X_train).any()
+    assert odds._cache_path("A", "thyroid", 0, "reference-code") != (
+        odds._cache_path("A", "thyroid", 0)
+    )
 
 
 def test_run_one_caches(results, odds_home, monkeypatch):
