@@ -283,21 +283,18 @@ def reference_code_split(X, y, seed):
         As :func:`skoneclass.datasets.semisupervised_split` returns them, the
         two feature arrays already standardized.
     """
-    split_rng, global_rng = np.random.RandomState(seed), np.random.RandomState(seed)
+    rng, global_rng = np.random.RandomState(seed), np.random.RandomState(seed)
 
     def split():
         parts = [
-            train_test_split(
-                np.flatnonzero(y == label), test_size=0.4, random_state=split_rng
-            )
-            for label in (1, -1)
+            train_test_split(np.flatnonzero(y == c), test_size=0.4, random_state=rng)
+            for c in (1, -1)
         ]
-        return np.concatenate([p[0] for p in parts]), np.concatenate(
-            [p[1] for p in parts]
-        )
+        return tuple(np.concatenate(part) for part in zip(*parts, strict=True))
 
     train, _ = split()
     normal, outlier = np.flatnonzero(y[train] == 1), np.flatnonzero(y[train] == -1)
+    # The reference code's linear system, whose float result it truncates.
     n_known = int(np.linalg.solve(
         [[1, 1, 0, 0], [1, 0, 0, 0], [-0.01, -0.01, -0.01, 0.99], [0, 0, 1, 0]],
         [len(normal), 0, 0, 0],
