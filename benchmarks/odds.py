@@ -52,6 +52,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skoneclass
 from skoneclass.datasets import ODDS_DATASETS, load_odds, semisupervised_split
+from skoneclass.datasets.protocol import setting_counts
 from skoneclass.metrics import labeled_roc_auc
 
 HERE = Path(__file__).resolve().parent
@@ -294,11 +295,7 @@ def reference_code_split(X, y, seed):
 
     train, _ = split()
     normal, outlier = np.flatnonzero(y[train] == 1), np.flatnonzero(y[train] == -1)
-    # The reference code's linear system, whose float result it truncates.
-    n_known = int(np.linalg.solve(
-        [[1, 1, 0, 0], [1, 0, 0, 0], [-0.01, -0.01, -0.01, 0.99], [0, 0, 1, 0]],
-        [len(normal), 0, 0, 0],
-    )[3])  # fmt: skip
+    n_known = setting_counts(len(normal), 0.0, 0.01, 0.0)[3]
     perm_normal = global_rng.permutation(len(normal))
     global_rng.permutation(len(outlier))  # the unlabeled anomalies' draw (none)
     known = outlier[global_rng.permutation(len(outlier))[:n_known]]

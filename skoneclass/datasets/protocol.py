@@ -5,6 +5,25 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 
+def setting_counts(n_normal, ratio_known_normal, ratio_known_outlier, ratio_pollution):
+    """Known normals, unlabeled normals, unlabeled anomalies, known anomalies.
+
+    The counts that give ``n_normal`` training normals the three ratios:
+    the reference code's linear system, its float solution truncated as the
+    code truncates it (``create_semisupervised_setting``).
+    """
+    r_kn, r_ko, r_p = ratio_known_normal, ratio_known_outlier, ratio_pollution
+    a = np.array(
+        [
+            [1, 1, 0, 0],
+            [1 - r_kn, -r_kn, -r_kn, -r_kn],
+            [-r_ko, -r_ko, -r_ko, 1 - r_ko],
+            [0, -r_p, 1 - r_p, 0],
+        ]
+    )
+    return np.linalg.solve(a, [n_normal, 0, 0, 0]).astype(int)
+
+
 def semisupervised_split(
     X,
     y,
@@ -52,19 +71,9 @@ def semisupervised_split(
     tr_n, te_n = train_test_split(normal, test_size=test_size, random_state=seed)
     tr_o, te_o = train_test_split(outlier, test_size=test_size, random_state=seed)
 
-    # Counts solving the reference code's linear system for the ratios.
-    r_kn, r_ko, r_p = ratio_known_normal, ratio_known_outlier, ratio_pollution
-    a = np.array(
-        [
-            [1, 1, 0, 0],
-            [1 - r_kn, -r_kn, -r_kn, -r_kn],
-            [-r_ko, -r_ko, -r_ko, 1 - r_ko],
-            [0, -r_p, 1 - r_p, 0],
-        ]
+    n_known_normal, n_unl_normal, n_unl_outlier, n_known_outlier = setting_counts(
+        len(tr_n), ratio_known_normal, ratio_known_outlier, ratio_pollution
     )
-    n_known_normal, n_unl_normal, n_unl_outlier, n_known_outlier = np.linalg.solve(
-        a, [len(tr_n), 0, 0, 0]
-    ).astype(int)
     if n_unl_outlier + n_known_outlier > len(tr_o):
         raise ValueError(
             f"The ratios need {n_unl_outlier + n_known_outlier} training anomalies "
