@@ -184,14 +184,21 @@ class SemanticDeviationLoss(Loss):
     ----------
     anomaly_weight : float >= 0, default=1.0
         beta, the weight of the anomalies' term.
+    anomaly_fraction : float in (0, 1) or None, default=None
+        Share of labeled anomalies (y == -1) in every mini-batch, as in
+        :class:`DeviationLoss`; None: plain shuffled batches (the paper).
     """
 
     uses_labels = True
 
-    _parameter_constraints = {"anomaly_weight": _NON_NEGATIVE}
+    _parameter_constraints = {
+        "anomaly_weight": _NON_NEGATIVE,
+        "anomaly_fraction": _FRACTION,
+    }
 
-    def __init__(self, anomaly_weight=1.0):
+    def __init__(self, anomaly_weight=1.0, anomaly_fraction=None):
         self.anomaly_weight = anomaly_weight
+        self.anomaly_fraction = anomaly_fraction
 
     formula = "-ELBO; KL for y = -1"
 

@@ -300,6 +300,38 @@ def test_rscvae_imbalanced_mode_uses_the_labeled_anomalies():
     assert np.sum(np.array(gains) > 0) >= 8, gains
 
 
+def test_rscvae_balanced_batches():
+    """anomaly_fraction puts that share of the labeled anomalies in every
+    batch of mode e; the paper's plain batches (None) leave them rare; and
+    without labeled anomalies it changes nothing."""
+    from skorch.callbacks import Callback
+
+    class CountAnomalies(Callback):
+        def initialize(self):
+            self.counts = []
+            return self
+
+        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+            if training:
+                self.counts.append(int((batch[1] == -1).sum()))
+
+    X, y, _, _ = digit_task(3, seed=0, n_labeled=5)
+    assert (y == -1).sum() == 5
+    params = {"hidden_dims": (16,), "rep_dim": 4, "max_epochs": 2, "batch_size": 20}
+    for fraction, expected in ((0.5, {10}), (None, None)):
+        counter = CountAnomalies()
+        RSCVAE(anomaly_fraction=fraction, callbacks=[counter], random_state=0,
+               **params).fit(X, y)  # fmt: skip
+        if expected:
+            assert set(counter.counts) == expected
+            assert len(counter.counts) == 2 * -(-(y != -1).sum() // 10)
+        else:
+            assert sum(counter.counts) == 2 * 5
+    plain = RSCVAE(random_state=0, **params).fit(X).score_samples(X)
+    balanced = RSCVAE(anomaly_fraction=0.5, random_state=0, **params).fit(X)
+    np.testing.assert_array_equal(plain, balanced.score_samples(X))
+
+
 def test_rscvae_shifted_mode_makes_pseudo_anomalies():
     X_train, _, X_test, anomaly = digit_task(3, seed=0)
     model = RSCVAE(
