@@ -129,6 +129,10 @@ VARIANTS = {
     "skoneclass DeepSAD(weight_init=pytorch)": lambda seed, d: skoneclass.DeepSAD(
         weight_init="pytorch", random_state=seed
     ),
+    # RSC-VAE's labeled anomalies in every batch, as DeepSAD's default.
+    "skoneclass RSCVAE(anomaly_fraction=0.25)": lambda seed, d: skoneclass.RSCVAE(
+        anomaly_fraction=0.25, random_state=seed
+    ),
 }
 
 METHODS = {

@@ -187,7 +187,7 @@ def _vae_003(score):
 
 
 # -- the RSC-VAE paper (002): 4 x (3x3 conv + BN + leaky ReLU 0.2) at 32x32 --
-def _rsc(mode, consistency_weight, t_max):
+def _rsc(mode, consistency_weight, t_max, **params):
     def make(seed, epochs, device):
         # Adam lr 0.01 with cosine annealing (T_max 50), batch 32; channels
         # and code size not given: 32-64-128-256 and 32. ``t_max=None``
@@ -202,7 +202,7 @@ def _rsc(mode, consistency_weight, t_max):
             mode=mode, consistency_weight=consistency_weight, network=network,
             lr=0.01, batch_size=32, max_epochs=epochs["train"],
             callbacks=[LRScheduler(CosineAnnealingLR, T_max=t_max or epochs["train"])],
-            device=device, random_state=seed,
+            device=device, random_state=seed, **params,
         )  # fmt: skip
 
     return make
@@ -284,6 +284,18 @@ METHODS = {
         for suffix, t_max in (("", 50), (", one cosine decay", None))
         for name, mode, weight, paper, labels in RSC_ROWS
     },
+    # Mode e with a quarter of every batch labeled anomalies (the library's
+    # DeepSAD default): over 10 epochs the paper's plain batches show each
+    # of the 60 anomalies 10 times, its 500 epochs 500 times.
+    "RSCVAE e, one cosine decay, balanced batches": Method(
+        _rsc("imbalanced", 0.1, None, anomaly_fraction=0.25),
+        {"train": 500},
+        (RSC_VAE, RSC_ROWS[-1][3]),
+        "half",
+        labels=RSC_ROWS[-1][4],
+        side=32,
+        notes=("anomaly_fraction=0.25, not the paper's plain shuffled batches",),
+    ),
     "OCSVM": Method(_shallow("OCSVM"), {}),
     **{
         f"SSAD gamma_l={g}": Method(_shallow("SSAD"), {}, labels=("gamma", g))
@@ -476,7 +488,7 @@ def summarize(rows, names, classes, papers):
         paper = _paper_row(METHODS[name], papers)
         table[name] = {
             "per_class": per_class,
-            "seeds": len({r["seed"] for r in mine}),
+            "seeds": {c: sum(r["class"] == c for r in mine) for c in per_class},
             "mean": np.mean(list(per_class.values())),
             "paper": None if paper is None else {c: paper[c] for c in per_class},
             "epochs": sorted({json.dumps(r["epochs"], sort_keys=True) for r in mine}),
@@ -514,13 +526,15 @@ def write_outputs(table, classes, command, name="fashion_mnist"):
             cells.append(f"{t['per_class'][c]:.3f}{ref}")
             out.append((
                 m, c, f"{t['per_class'][c]:.4f}",
-                f"{paper[c]:.3f}" if c in paper else "", t["seeds"], epochs,
+                f"{paper[c]:.3f}" if c in paper else "", t["seeds"][c], epochs,
                 "/".join(map(str, t["n_train"])),
             ))  # fmt: skip
         paper_mean = f"{np.mean(list(paper.values())):.3f}" if paper else ""
+        low, high = min(t["seeds"].values()), max(t["seeds"].values())
+        seeds = str(low) if low == high else f"{low}-{high}"
         lines.append(
             f"| {m} | " + " | ".join(cells)
-            + f" | {t['mean']:.3f} | {paper_mean} | {t['seeds']} | {epochs} |"
+            + f" | {t['mean']:.3f} | {paper_mean} | {seeds} | {epochs} |"
         )  # fmt: skip
     notes = sorted(
         {f"{m}: {n}" for m in table for n in METHODS[m].notes}

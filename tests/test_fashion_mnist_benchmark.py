@@ -109,3 +109,19 @@ def test_the_csv_quotes_names_and_schedules(results):
     assert rows[0]["method"] == "FCDD (confetti, no OE)"
     assert (rows[0]["class"], rows[0]["auroc"]) == ("0", "0.7500")
     assert (rows[0]["epochs"], rows[0]["n_train"]) == ("train 5", "6000")
+
+
+def test_the_balanced_mode_e_row_differs_from_mode_e_only_in_its_batches():
+    plain = fm.METHODS["RSCVAE e, one cosine decay"]
+    balanced = fm.METHODS["RSCVAE e, one cosine decay, balanced batches"]
+    for field in ("labels", "protocol", "paper", "epochs", "side"):
+        assert getattr(balanced, field) == getattr(plain, field), field
+    a, b = (m.make(0, {"train": 10}, "cpu") for m in (plain, balanced))
+    assert (a.anomaly_fraction, b.anomaly_fraction) == (None, 0.25)
+    # Fresh networks and schedulers each: compared by what they print.
+    a, b = (
+        {k: repr(v) for k, v in m.get_params(deep=False).items() if k != "callbacks"}
+        | {"schedule": repr(m.callbacks[0].kwargs)}
+        for m in (a.set_params(anomaly_fraction=0.25), b)
+    )
+    assert a == b
