@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from skorch.callbacks import Callback
 
 from skoneclass import (
     GMM,
@@ -154,3 +155,15 @@ def labeled_task(random_state=0, n_labeled=10):
     X_test = np.r_[normal(200), anomaly(100)]
     y_test = np.r_[np.ones(200, int), -np.ones(100, int)]
     return X, y, X_test, y_test
+
+
+class CountAnomalies(Callback):
+    """Counts the labeled anomalies (y == -1) of every training batch."""
+
+    def initialize(self):
+        self.counts = []
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.counts.append(int((batch[1] == -1).sum()))

@@ -26,7 +26,7 @@ from skoneclass.deep.modules import (
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import MLP, LeNet
 
-from ..conftest import labeled_task, make_one_class_task
+from ..conftest import CountAnomalies, labeled_task, make_one_class_task
 
 FAST = {"max_epochs": 25, "lr": 1e-3, "lr_milestones": None, "random_state": 0}
 
@@ -110,17 +110,6 @@ def test_deep_sad_uses_labeled_anomalies():
 def test_deep_sad_balanced_batches():
     """anomaly_fraction puts that share of labeled anomalies in every batch;
     without labeled anomalies the batches are plain."""
-    from skorch.callbacks import Callback
-
-    class CountAnomalies(Callback):
-        def initialize(self):
-            self.counts = []
-            return self
-
-        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
-            if training:
-                self.counts.append(int((batch[1] == -1).sum()))
-
     X, y, _, _ = labeled_task()
     assert 0 < (y == -1).sum() < 0.1 * len(y)
     params = {**FAST, "pretrain": None, "max_epochs": 2, "batch_size": 20}

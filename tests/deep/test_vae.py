@@ -33,7 +33,7 @@ from skoneclass.parts import (
 )
 from skoneclass.parts.networks import LENET_SHAPES
 
-from ..conftest import make_one_class_task
+from ..conftest import CountAnomalies, make_one_class_task
 
 LENET_CHANNELS = {shape: channels for shape, (channels, _) in LENET_SHAPES.items()}
 
@@ -304,17 +304,6 @@ def test_rscvae_balanced_batches():
     """anomaly_fraction puts that share of the labeled anomalies in every
     batch of mode e; the paper's plain batches (None) leave them rare; and
     without labeled anomalies it changes nothing."""
-    from skorch.callbacks import Callback
-
-    class CountAnomalies(Callback):
-        def initialize(self):
-            self.counts = []
-            return self
-
-        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
-            if training:
-                self.counts.append(int((batch[1] == -1).sum()))
-
     X, y, _, _ = digit_task(3, seed=0, n_labeled=5)
     assert (y == -1).sum() == 5
     params = {"hidden_dims": (16,), "rep_dim": 4, "max_epochs": 2, "batch_size": 20}
