@@ -22,10 +22,13 @@ recorded per (method, class, seed, epochs, training size) in
 records were kept carry no fit time), a rerun computes only what is
 missing, and ``--epochs N`` caps every schedule at N epochs (the pretraining
 and learning-rate milestones scale with it; the table says which epochs each
-row used)::
+row used). A deep fit also saves its training state after every epoch
+(:mod:`benchmarks.snapshots`, under ``results/cache/``), so a fit that a
+session's end kills resumes at its last epoch when the same command runs
+again, and a schedule longer than a session finishes over several::
 
     python -m benchmarks.fashion_mnist --classes 0 1 4 8 --seeds 1 --device cuda
-    python -m benchmarks.fashion_mnist --methods AE DeepSVDD --epochs 30
+    python -m benchmarks.fashion_mnist --methods "AE (thesis LeNet)" --epochs 30
 
 Writes ``results/fashion_mnist.md``, ``.csv`` and ``.png``.
 """
@@ -34,6 +37,7 @@ import argparse
 import csv
 import json
 import shlex
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -54,11 +58,16 @@ from skoneclass.datasets import (
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import ConvNet
 
+from .snapshots import Snapshots
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 #: One JSON record per run, committed: a fresh checkout regenerates the table
 #: (``--cached-only``) and resumes where the last machine stopped.
 CACHE = RESULTS / "runs" / "fashion_mnist"
+#: The training state of the deep fits under way (not committed): one
+#: directory per run, deleted once its record is written.
+SNAPSHOTS = RESULTS / "cache" / "fashion_mnist_snapshots"
 SHARED = HERE.parents[1] / "shared"
 DATA_HOME = SHARED / "data"
 PAPERS = SHARED / "seeds" / "fashion_mnist_results.csv"
@@ -428,14 +437,19 @@ def run_one(name, normal, seed, cap, device, max_train, data_home=DATA_HOME,
         method, normal, seed, data_home, max_train
     )
     model = method.make(seed, epochs, device)
+    snapshots = SNAPSHOTS / cache.stem
     if not epochs:  # shallow: flattened pixels
         X_train, X_test = (
             X_train.reshape(len(X_train), -1),
             X_test.reshape(len(X_test), -1),
         )
+    else:
+        model.set_params(callbacks=[*(model.callbacks or []), Snapshots(snapshots)])
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_s = time.perf_counter() - start
+    if epochs:
+        _check_epochs(model, epochs, name)
     scores = model.score_samples(X_test)
     row = {
         "method": name,
@@ -449,7 +463,18 @@ def run_one(name, normal, seed, cap, device, max_train, data_home=DATA_HOME,
     }
     CACHE.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(row))
+    shutil.rmtree(snapshots, ignore_errors=True)
     return row
+
+
+def _check_epochs(model, epochs, name):
+    """A fit stopped early (skorch ends training quietly on a
+    KeyboardInterrupt) is no run of the schedule: never record it."""
+    trained = {"train": len(model.history_)}
+    if "pretrain" in epochs:
+        trained["pretrain"] = len(model.pretrain_history_)
+    if trained != epochs:
+        raise RuntimeError(f"{name} trained {trained} epochs, not {epochs}")
 
 
 def paper_numbers(path=PAPERS):

@@ -3,8 +3,10 @@ caching and the outputs. Real fits live in the benchmark itself."""
 
 import numpy as np
 import pytest
+from skorch.callbacks import Callback
 
 from benchmarks import fashion_mnist as fm
+from benchmarks.snapshots import Snapshots
 from skoneclass.datasets import load_fashion_mnist
 
 
@@ -12,6 +14,7 @@ from skoneclass.datasets import load_fashion_mnist
 def results(tmp_path, monkeypatch):
     monkeypatch.setattr(fm, "RESULTS", tmp_path)
     monkeypatch.setattr(fm, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(fm, "SNAPSHOTS", tmp_path / "snapshots")
     return tmp_path
 
 
@@ -125,3 +128,89 @@ def test_the_balanced_mode_e_row_differs_from_mode_e_only_in_its_batches():
         for m in (a.set_params(anomaly_fraction=0.25), b)
     )
     assert a == b
+
+
+class Killed(Exception):
+    """A session's end, mid-fit."""
+
+
+class KillAfter(Callback):
+    def __init__(self, phase, epochs, error=Killed):
+        self.phase, self.epochs, self.error = phase, epochs, error
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.phase.endswith(self.phase) and len(net.history) == self.epochs:
+            raise self.error
+
+
+class CountEpochs(Callback):
+    def __init__(self):
+        self.epochs = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs += 1
+
+
+SVDD, PRETRAIN = "DeepSVDD (thesis LeNet)", "pretraining the autoencoder"
+
+
+@pytest.mark.parametrize(
+    "name, epochs, phase, left",
+    [
+        # The milestone falls on the epoch killed after (2 of 3 and of 4).
+        (SVDD, {"pretrain": 3, "train": 4}, PRETRAIN, 1 + 4),
+        (SVDD, {"pretrain": 3, "train": 4}, ": training", 0 + 2),
+        ("RSCVAE e, one cosine decay, balanced batches", {"train": 4}, ": training", 2),
+    ],
+)  # fmt: skip
+def test_a_killed_fit_resumes_bit_for_bit(tmp_path, name, epochs, phase, left):
+    # Two phases with a step schedule, and one with a cosine schedule from
+    # the benchmark's own callbacks and balanced batches: a fit killed
+    # after epoch 2 of a phase and started again ends where the
+    # uninterrupted fit ends.
+    method = fm.METHODS[name]
+    rng = np.random.RandomState(0)
+    X = rng.rand(90, 1, method.side, method.side).astype(np.float32)
+    y = np.r_[np.zeros(80, int), -np.ones(10, int)]
+
+    def fit(*callbacks):
+        model = method.make(0, epochs, "cpu")
+        model.set_params(callbacks=[*(model.callbacks or []), *callbacks])
+        return model.fit(X, y)
+
+    whole = fit()
+    with pytest.raises(Killed):
+        fit(Snapshots(tmp_path), KillAfter(phase, 2))
+    counted = CountEpochs()
+    resumed = fit(Snapshots(tmp_path), counted)
+    assert counted.epochs == left  # only the epochs the snapshots lacked
+    assert len(resumed.history_) == epochs["train"]
+    assert [h["epoch"] for h in resumed.history_] == list(range(1, 5))
+    assert resumed.history_[-1, "train_loss"] == whole.history_[-1, "train_loss"]
+    np.testing.assert_array_equal(resumed.score_samples(X), whole.score_samples(X))
+    # A snapshot of another schedule is refused, not half-used.
+    with pytest.raises(ValueError, match="4-epoch phase; this one has 5"):
+        fit_epochs = {**epochs, "train": 5}
+        model = method.make(0, fit_epochs, "cpu")
+        model.set_params(callbacks=[*(model.callbacks or []), Snapshots(tmp_path)])
+        model.fit(X, y)
+
+
+def test_a_fit_stopped_early_is_not_recorded(results, fashion_mnist_dir, monkeypatch):
+    # skorch ends training quietly on a KeyboardInterrupt (Ctrl-C): the
+    # model comes back fitted for fewer epochs than the schedule's.
+    class StopAtOne(Snapshots):
+        def on_epoch_end(self, net, **kwargs):
+            super().on_epoch_end(net, **kwargs)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(fm, "Snapshots", StopAtOne)
+    with pytest.raises(RuntimeError, match=r"trained \{'train': 1\} epochs, not"):
+        fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", 50, fashion_mnist_dir)
+    assert not (results / "cache").exists()
+    # The snapshot stays for the next run, which finishes the schedule.
+    monkeypatch.setattr(fm, "Snapshots", Snapshots)
+    row = fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", 50, fashion_mnist_dir)
+    assert row["epochs"] == {"train": 2} and 0.5 < row["auroc"] <= 1
+    assert list((results / "cache").iterdir())
+    assert not any((results / "snapshots").iterdir())
