@@ -196,7 +196,7 @@ def test_a_killed_fit_resumes_bit_for_bit(tmp_path, name, epochs, phase, left):
         model.fit(X, y)
 
 
-def test_a_fit_stopped_early_is_not_recorded(results, fashion_mnist_dir, monkeypatch):
+def test_a_fit_stopped_early_is_not_recorded(results, monkeypatch):
     # skorch ends training quietly on a KeyboardInterrupt (Ctrl-C): the
     # model comes back fitted for fewer epochs than the schedule's.
     class StopAtOne(Snapshots):
@@ -204,13 +204,17 @@ def test_a_fit_stopped_early_is_not_recorded(results, fashion_mnist_dir, monkeyp
             super().on_epoch_end(net, **kwargs)
             raise KeyboardInterrupt
 
+    rng = np.random.RandomState(0)
+    task = (rng.rand(40, 1, 28, 28).astype(np.float32), np.zeros(40, int),
+            rng.rand(20, 1, 28, 28).astype(np.float32), np.arange(20) % 2)  # fmt: skip
+    monkeypatch.setattr(fm, "make_task", lambda *args: task)
     monkeypatch.setattr(fm, "Snapshots", StopAtOne)
     with pytest.raises(RuntimeError, match=r"trained \{'train': 1\} epochs, not"):
-        fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", 50, fashion_mnist_dir)
+        fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", None)
     assert not (results / "cache").exists()
     # The snapshot stays for the next run, which finishes the schedule.
     monkeypatch.setattr(fm, "Snapshots", Snapshots)
-    row = fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", 50, fashion_mnist_dir)
-    assert row["epochs"] == {"train": 2} and 0.5 < row["auroc"] <= 1
+    row = fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", None)
+    assert row["epochs"] == {"train": 2} and 0 <= row["auroc"] <= 1
     assert list((results / "cache").iterdir())
     assert not any((results / "snapshots").iterdir())
