@@ -58,7 +58,7 @@ from skoneclass.datasets import (
 from skoneclass.metrics import labeled_roc_auc
 from skoneclass.parts import ConvNet
 
-from .snapshots import Snapshots
+from .snapshots import Snapshots, progress
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -445,6 +445,9 @@ def run_one(name, normal, seed, cap, device, max_train, data_home=DATA_HOME,
         )
     else:
         model.set_params(callbacks=[*(model.callbacks or []), Snapshots(snapshots)])
+    resumed = progress(snapshots)
+    if resumed:
+        print(f"{name} class {normal} seed {seed}: resuming {resumed}", flush=True)
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_s = time.perf_counter() - start
@@ -458,9 +461,11 @@ def run_one(name, normal, seed, cap, device, max_train, data_home=DATA_HOME,
         "epochs": epochs,
         "n_train": int((y_train == 0).sum()),
         "n_labeled": int((y_train == -1).sum()),
-        "fit_s": fit_s,
+        "fit_s": fit_s,  # of the last run only, where it resumed
         "auroc": labeled_roc_auc(np.where(is_anomaly, -1, 1), scores),
     }
+    if resumed:
+        row["resumed_at"] = {k: v[0] for k, v in resumed.items()}
     CACHE.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(row))
     shutil.rmtree(snapshots, ignore_errors=True)

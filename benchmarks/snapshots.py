@@ -93,3 +93,13 @@ class Snapshots(Callback):
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
         net.max_epochs = self.max_epochs_
+
+
+def progress(directory):
+    """``{phase file stem: (epochs done, epochs of the phase)}`` of the
+    snapshots in ``directory``: where a resumed run starts."""
+    done = {}
+    for path in sorted(Path(directory).glob("*.pt")):
+        state = torch.load(path, weights_only=True)
+        done[path.stem] = (len(json.loads(state["history"])), state["max_epochs"])
+    return done

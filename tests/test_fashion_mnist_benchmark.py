@@ -6,7 +6,7 @@ import pytest
 from skorch.callbacks import Callback
 
 from benchmarks import fashion_mnist as fm
-from benchmarks.snapshots import Snapshots
+from benchmarks.snapshots import Snapshots, progress
 from skoneclass.datasets import load_fashion_mnist
 
 
@@ -214,7 +214,11 @@ def test_a_fit_stopped_early_is_not_recorded(results, monkeypatch):
     assert not (results / "cache").exists()
     # The snapshot stays for the next run, which finishes the schedule.
     monkeypatch.setattr(fm, "Snapshots", Snapshots)
+    assert progress(next((results / "snapshots").iterdir())) == {
+        "AutoEncoder_training": (1, 2)
+    }
     row = fm.run_one("AE (thesis LeNet)", 1, 0, 2, "cpu", None)
     assert row["epochs"] == {"train": 2} and 0 <= row["auroc"] <= 1
+    assert row["resumed_at"] == {"AutoEncoder_training": 1}
     assert list((results / "cache").iterdir())
     assert not any((results / "snapshots").iterdir())
