@@ -135,12 +135,12 @@ class Killed(Exception):
 
 
 class KillAfter(Callback):
-    def __init__(self, phase, epochs, error=Killed):
-        self.phase, self.epochs, self.error = phase, epochs, error
+    def __init__(self, phase, epochs):
+        self.phase, self.epochs = phase, epochs
 
     def on_epoch_end(self, net, **kwargs):
         if net.phase.endswith(self.phase) and len(net.history) == self.epochs:
-            raise self.error
+            raise Killed
 
 
 class CountEpochs(Callback):
