@@ -125,9 +125,13 @@ VARIANTS = {
     "skoneclass DeepSVDD(soft-boundary)": lambda seed, d: skoneclass.DeepSVDD(
         objective="soft-boundary", random_state=seed
     ),
-    # The Deep SAD reference code's initialization (issue 20): a default?
-    "skoneclass DeepSAD(weight_init=pytorch)": lambda seed, d: skoneclass.DeepSAD(
-        weight_init="pytorch", random_state=seed
+    # The Deep SAD reference code's initialization (issue 20), one network.
+    "skoneclass DeepSAD(weight_init=pytorch, n_networks=1)": lambda seed, d: (
+        skoneclass.DeepSAD(weight_init="pytorch", n_networks=1, random_state=seed)
+    ),
+    # One network, the default before five (issue 21).
+    "skoneclass DeepSAD(n_networks=1)": lambda seed, d: skoneclass.DeepSAD(
+        n_networks=1, random_state=seed
     ),
     # RSC-VAE's labeled anomalies in every batch, as DeepSAD's default.
     "skoneclass RSCVAE(anomaly_fraction=0.25)": lambda seed, d: skoneclass.RSCVAE(

@@ -124,7 +124,7 @@ class ReferenceRecipe(Callback):
 
 
 def make_model(factors, random_state):
-    params = {"anomaly_fraction": None, "random_state": random_state}
+    params = {"anomaly_fraction": None, "n_networks": 1, "random_state": random_state}
     if "milestone-49" in factors:
         params["lr_milestones"] = (49,)
     for batch in (128, 200):

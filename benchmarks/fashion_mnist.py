@@ -128,7 +128,7 @@ def _deep_sad(seed, epochs, device):
     # batches (anomaly_fraction=None), not the library's balanced default.
     return skoneclass.DeepSAD(
         network="lenet28-fmnist", lr=1e-4, batch_size=200, anomaly_fraction=None,
-        pretrain_epochs=epochs["pretrain"], max_epochs=epochs["train"],
+        n_networks=1, pretrain_epochs=epochs["pretrain"], max_epochs=epochs["train"],
         lr_milestones=_scaled(50, 150, epochs["train"]),
         device=device, random_state=seed,
     )  # fmt: skip

@@ -79,20 +79,28 @@ METHODS = {
     "DeepSVDD": lambda seed, d: skoneclass.DeepSVDD(random_state=seed),
     # A quarter of every batch labeled anomalies (the default since issue 21).
     "DeepSAD": lambda seed, d: skoneclass.DeepSAD(random_state=seed),
+    # One network, the default before five (issue 21).
+    "DeepSAD (1 network)": lambda seed, d: skoneclass.DeepSAD(
+        n_networks=1, random_state=seed
+    ),
     # Plain shuffled batches: the thesis's own training.
     "DeepSAD plain": lambda seed, d: skoneclass.DeepSAD(
-        anomaly_fraction=None, random_state=seed
+        anomaly_fraction=None, n_networks=1, random_state=seed
     ),
     # The thesis's method as its reference code ran it: plain batches from
     # PyTorch's weight initialization (issue 20, benchmarks/deepsad_recipe.py).
     "DeepSAD plain (PyTorch init)": lambda seed, d: skoneclass.DeepSAD(
-        weight_init="pytorch", anomaly_fraction=None, random_state=seed
+        weight_init="pytorch", anomaly_fraction=None, n_networks=1, random_state=seed
     ),
     # ... with the reference code's batch of 128 (its README's command; the
     # thesis's text says 200): the documented one-line configuration, whose
     # "auto" epochs lengthen the 150 on arrhythmia and cardio (issue 20) ...
     "DeepSAD plain (PyTorch init, batch 128)": lambda seed, d: skoneclass.DeepSAD(
-        weight_init="pytorch", anomaly_fraction=None, batch_size=128, random_state=seed
+        weight_init="pytorch",
+        anomaly_fraction=None,
+        batch_size=128,
+        n_networks=1,
+        random_state=seed,
     ),
     # ... and the reference code's 150 epochs everywhere.
     "DeepSAD plain (PyTorch init, batch 128, 150 epochs)": lambda seed, d: (
@@ -101,17 +109,18 @@ METHODS = {
             anomaly_fraction=None,
             batch_size=128,
             max_epochs=150,
+            n_networks=1,
             random_state=seed,
         )
     ),
     # The defaults from PyTorch's weight initialization: is it the better
     # default beyond plain batches? (issue 20)
     "DeepSAD (PyTorch init)": lambda seed, d: skoneclass.DeepSAD(
-        weight_init="pytorch", random_state=seed
+        weight_init="pytorch", n_networks=1, random_state=seed
     ),
     # Half of every batch labeled anomalies: DeepOD's sampler and DevNet's.
     "DeepSAD balanced": lambda seed, d: skoneclass.DeepSAD(
-        anomaly_fraction=0.5, random_state=seed
+        anomaly_fraction=0.5, n_networks=1, random_state=seed
     ),
     # Deep SVDD and HSC from the reference code's initialization (issue 20).
     "DeepSVDD (PyTorch init)": lambda seed, d: skoneclass.DeepSVDD(

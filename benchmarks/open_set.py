@@ -32,7 +32,7 @@ METHODS = {
     "DRA-zero-shot": lambda seed: skoneclass.DRA(random_state=seed),
     "DevNet": lambda seed: skoneclass.DevNet(random_state=seed),
     "DeepSAD": lambda seed: skoneclass.DeepSAD(
-        hidden_dims=(64, 32), rep_dim=8, random_state=seed, **_SMALL
+        hidden_dims=(64, 32), rep_dim=8, n_networks=1, random_state=seed, **_SMALL
     ),
     "DeepSVDD": lambda seed: skoneclass.DeepSVDD(
         hidden_dims=(64, 32), rep_dim=8, random_state=seed, **_SMALL

@@ -244,6 +244,7 @@ class OneClassModel(BaseDetector):
         batch_size="auto",
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -261,6 +262,7 @@ class OneClassModel(BaseDetector):
         self.batch_size = batch_size
         self.device = device
         self.random_state = random_state
+        self.n_networks = n_networks
         self.callbacks = callbacks
         self.verbose = verbose
         self.contamination = contamination
@@ -402,6 +404,12 @@ class OneClassModel(BaseDetector):
                 X = X.reshape(-1, *shape)
             self.estimator_ = SGDModel(**parts, **training).fit(X, y)
             return None
+        if self.n_networks != 1:
+            raise ValueError(
+                f"n_networks={self.n_networks} applies to networks trained by "
+                f"SGD; these parts are solved exactly ({factory.__name__.strip('_')}),"
+                " which gives one model. Pass solver='sgd' or n_networks=1."
+            )
         feature_map = parts["feature_map"]
         self.feature_map_ = fit_feature_map(
             feature_map, X, draw_seed(self.random_state)

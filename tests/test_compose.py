@@ -124,12 +124,13 @@ def test_deep_svdd_from_parts_is_deep_svdd(task):
 
 def test_deep_sad_from_parts_is_deep_sad(labeled):
     X, y, X_test, _ = labeled
-    preset = DeepSAD(eta=2.0, pretrain_epochs=3, **FAST)
+    preset = DeepSAD(eta=2.0, pretrain_epochs=3, n_networks=2, **FAST)
     parts = OneClassModel(
         MLP(),
         Hypersphere(center="mean"),
         DeepSADLoss(eta=2.0),
         [WeightDecay(1e-6), BiasFree(), AutoencoderPretraining(3)],
+        n_networks=2,
         **FAST,
     )
     np.testing.assert_array_equal(

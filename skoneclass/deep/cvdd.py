@@ -103,6 +103,7 @@ class CVDD(BaseDeepDetector):
         weight_decay=5e-7,
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -120,6 +121,7 @@ class CVDD(BaseDeepDetector):
         self.weight_decay = weight_decay
         self.device = device
         self.random_state = random_state
+        self.n_networks = n_networks
         self.callbacks = callbacks
         self.verbose = verbose
         self.contamination = contamination

@@ -94,6 +94,7 @@ class DevNet(NetworkPreset):
         weight_decay=0.01,
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -114,6 +115,7 @@ class DevNet(NetworkPreset):
             weight_decay=weight_decay,
             device=device,
             random_state=random_state,
+            n_networks=n_networks,
             callbacks=callbacks,
             verbose=verbose,
             contamination=contamination,
@@ -249,6 +251,7 @@ class DRA(BaseDeepDetector):
         weight_decay=1e-5,
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -271,6 +274,7 @@ class DRA(BaseDeepDetector):
         self.weight_decay = weight_decay
         self.device = device
         self.random_state = random_state
+        self.n_networks = n_networks
         self.callbacks = callbacks
         self.verbose = verbose
         self.contamination = contamination

@@ -73,6 +73,7 @@ class NetworkPreset(BaseDeepDetector):
         weight_decay,
         device,
         random_state,
+        n_networks,
         callbacks,
         verbose,
         contamination,
@@ -92,6 +93,7 @@ class NetworkPreset(BaseDeepDetector):
         self.weight_decay = weight_decay
         self.device = device
         self.random_state = random_state
+        self.n_networks = n_networks
         self.callbacks = callbacks
         self.verbose = verbose
         self.contamination = contamination

@@ -12,6 +12,7 @@ applies.
 
 import contextlib
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..base import BaseDetector
+from ..exceptions import LabelWarning
 from ..parts.regularizers import (
     AutoencoderPretraining,
     BiasFree,
@@ -75,6 +77,7 @@ TRAINING_PARAMETER_CONSTRAINTS = {
     "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "device": [DeviceName(), torch.device, HasMethods(["prepare", "backward"])],
     "random_state": ["random_state"],
+    "n_networks": [Interval(Integral, 1, None, closed="left")],
     "callbacks": [list, None],
     "verbose": ["verbose"],
 }
@@ -115,7 +118,8 @@ class BaseDeepDetector(BaseDetector):
     ``feature_map``, ``model``, ``loss``, ``regularizer`` (a tuple) and
     ``inference``. Their training parameters (``optimizer``, ``lr``,
     ``lr_milestones``, ``max_epochs``, ``batch_size``, ``device``,
-    ``random_state``, ``callbacks``, ``verbose``) are documented once, in
+    ``random_state``, ``n_networks``, ``callbacks``, ``verbose``) are
+    documented once, in
     ``skoneclass._docstrings.SHARED_PARAMETERS``, and filled into each
     estimator's docstring with its own defaults.
     """
@@ -187,6 +191,8 @@ class BaseDeepDetector(BaseDetector):
         return net.fit(data, None) if lazy else net.fit(*data)
 
     def _fit(self, X, y):
+        if self.n_networks > 1:
+            return self._fit_networks(X, y)
         parts = self.get_parts()
         feature_map = self._with_image_shape(parts["feature_map"])
         model, loss = parts["model"], parts["loss"]
@@ -265,6 +271,42 @@ class BaseDeepDetector(BaseDetector):
                 anomaly_fraction,
             )
         return None if built.finish is None else built.finish(self, X, labels)
+
+    def _fit_networks(self, X, y):
+        """Fit ``n_networks`` single-network copies, each from its own draw of
+        ``random_state`` (initialization, batch order, pseudo-anomalies).
+
+        Their scores are put on one scale before averaging: each network's
+        minus its median training score, over their interquartile range (the
+        quartiles, unlike a mean and a standard deviation, are not moved by
+        the anomalies a training set may hold). The average has no boundary
+        of its own, so ``offset_`` comes from ``contamination``.
+        """
+        rng = check_random_state(self.random_state)
+        shape = getattr(self, "image_shape_", None)
+        if shape is not None:
+            X = X.reshape(-1, *shape)  # the networks read the images' shape
+        self.networks_, scales = [], []
+        for _ in range(self.n_networks):
+            network = clone(self).set_params(n_networks=1, random_state=draw_seed(rng))
+            with warnings.catch_warnings():
+                # This fit checked the labels (and warned) once; a subclass's
+                # own fit ran once too, and made the labels the networks take.
+                warnings.simplefilter("ignore", LabelWarning)
+                BaseDetector.fit(network, X, y)
+            self.networks_.append(network)
+            scores = network.score_samples(X)
+            low, median, high = np.percentile(scores, [25, 50, 75])
+            scales.append((median, high - low if high > low else 1.0))
+        self.score_scales_ = np.array(scales)
+        first = self.networks_[0]
+        # The training settings are every network's; net_ (history_,
+        # center_, embed, reconstruct) is the first network's.
+        for name in ("device_", "batch_size_", "max_epochs_", "lr_milestones_"):
+            setattr(self, name, getattr(first, name))
+        self.net_ = first.net_
+        self.feature_map_ = first.feature_map_
+        return None
 
     @staticmethod
     def _pseudo_anomalies(feature_map, regularizers):
@@ -399,6 +441,16 @@ class BaseDeepDetector(BaseDetector):
         return torch.tensor(batch)
 
     def _score_samples(self, X):
+        if self.n_networks > 1:
+            return np.mean(
+                [
+                    (network.score_samples(X) - median) / scale
+                    for network, (median, scale) in zip(
+                        self.networks_, self.score_scales_, strict=True
+                    )
+                ],
+                axis=0,
+            )
         return model_scores(self.get_parts()["model"], self, X)
 
     def embed(self, X):
@@ -490,6 +542,7 @@ class SGDModel(BaseDeepDetector):
         batch_size="auto",
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -506,6 +559,7 @@ class SGDModel(BaseDeepDetector):
         self.batch_size = batch_size
         self.device = device
         self.random_state = random_state
+        self.n_networks = n_networks
         self.callbacks = callbacks
         self.verbose = verbose
         self.contamination = contamination

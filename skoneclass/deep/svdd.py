@@ -124,6 +124,7 @@ class DeepSVDD(_HypersphereDetector):
         weight_decay=1e-6,
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -144,6 +145,7 @@ class DeepSVDD(_HypersphereDetector):
             weight_decay=weight_decay,
             device=device,
             random_state=random_state,
+            n_networks=n_networks,
             callbacks=callbacks,
             verbose=verbose,
             contamination=contamination,
@@ -209,7 +211,12 @@ class DeepSAD(_HypersphereDetector):
 
     Attributes
     ----------
+    networks_ : list of DeepSAD
+        The ``n_networks`` fitted one-network models (``n_networks > 1``).
+    score_scales_ : ndarray of shape (n_networks, 2)
+        Each network's median training score and interquartile range.
     net_ : skorch.NeuralNet
+        The (first) network.
     center_ : ndarray of shape (rep_dim,)
     history_ : skorch.History
     device_ : str
@@ -261,6 +268,7 @@ class DeepSAD(_HypersphereDetector):
         weight_decay=1e-6,
         device="auto",
         random_state=None,
+        n_networks=5,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -281,6 +289,7 @@ class DeepSAD(_HypersphereDetector):
             weight_decay=weight_decay,
             device=device,
             random_state=random_state,
+            n_networks=n_networks,
             callbacks=callbacks,
             verbose=verbose,
             contamination=contamination,
@@ -384,6 +393,7 @@ class HSC(_HypersphereDetector):
         weight_decay=1e-6,
         device="auto",
         random_state=None,
+        n_networks=1,
         callbacks=None,
         verbose=0,
         contamination="auto",
@@ -404,6 +414,7 @@ class HSC(_HypersphereDetector):
             weight_decay=weight_decay,
             device=device,
             random_state=random_state,
+            n_networks=n_networks,
             callbacks=callbacks,
             verbose=verbose,
             contamination=contamination,

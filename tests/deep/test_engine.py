@@ -56,7 +56,10 @@ def test_inputs_pipeline_pickle_and_float32():
     )
     np.testing.assert_allclose(from_frame, ref)
     np.testing.assert_allclose(
-        clone(est).fit(X.astype(np.float32), y).score_samples(X_test), ref, rtol=1e-5
+        clone(est).fit(X.astype(np.float32), y).score_samples(X_test),
+        ref,
+        rtol=1e-5,
+        atol=1e-6,  # standardized scores: some are near 0
     )
     pipe = Pipeline([("scale", StandardScaler()), ("sad", clone(est))]).fit(X, y)
     restored = pickle.loads(pickle.dumps(pipe))
