@@ -45,7 +45,7 @@ def main(argv=None):
         y = np.where(rng.rand(n) < 0.01, -1, 0)
         detector = DeepSAD(
             max_epochs=args.epochs, pretrain_epochs=args.epochs, device="cpu",
-            random_state=0,
+            n_networks=1, random_state=0,
         )  # fmt: skip
         start = time.perf_counter()
         detector.fit(X, y)

@@ -79,6 +79,7 @@ def build(library, method, shape, epochs, batch_size):
 
         kw = {"max_epochs": epochs, "batch_size": batch_size, "device": "cpu"}
         kw["random_state"] = 0
+        kw["n_networks"] = 1  # the time of one network's steps
         if images:  # the thesis's Fashion-MNIST LeNet
             kw["network"] = "lenet28-fmnist"
         if method in ("DeepSVDD", "DeepSAD"):

@@ -86,9 +86,9 @@ SHARED_PARAMETERS = {
         "small data set: 62 to 86 AUROC over six initializations of one\n"
         "split); the mean moves less and ranks better, at n_networks times\n"
         "the fit time. With more than one, ``networks_`` holds the fitted\n"
-        "networks, each trained with copies of ``callbacks``; ``net_`` (and\n"
-        "``history_``, ``center_``, ``embed``, ``reconstruct``, ``explain``)\n"
-        "is the first's; ``offset_`` comes from ``contamination``.",
+        "networks, trained one after the other with the same ``callbacks``;\n"
+        "``net_`` (and ``history_``, ``center_``, ``embed``, ``reconstruct``,\n"
+        "``explain``) is the first's; ``offset_`` comes from ``contamination``.",
     ),
     "callbacks": (
         "list of skorch callbacks",

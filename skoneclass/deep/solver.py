@@ -287,8 +287,13 @@ class BaseDeepDetector(BaseDetector):
         if shape is not None:
             X = X.reshape(-1, *shape)  # the networks read the images' shape
         self.networks_, scales = [], []
+        params = self.get_params(deep=False)
         for _ in range(self.n_networks):
-            network = clone(self).set_params(n_networks=1, random_state=draw_seed(rng))
+            # The parameters themselves, not clone's deep copies: the networks
+            # train one after the other on the same device (an Accelerator
+            # is not copied) with the same callbacks, as refits of one net.
+            seed = draw_seed(rng)
+            network = type(self)(**{**params, "n_networks": 1, "random_state": seed})
             with warnings.catch_warnings():
                 # This fit checked the labels (and warned) once; a subclass's
                 # own fit ran once too, and made the labels the networks take.

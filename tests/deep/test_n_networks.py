@@ -8,6 +8,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
 
 from skoneclass import FCDD, DeepSAD, DeepSVDD, OneClassModel, load, save
 from skoneclass.exceptions import LabelWarning
@@ -127,3 +128,22 @@ def test_an_exactly_solved_combination_refuses_more_than_one_network():
 def test_n_networks_must_be_a_positive_integer():
     with pytest.raises(ValueError, match="'n_networks' parameter"):
         DeepSAD(n_networks=0).fit(_blobs()[0])
+
+
+class _Phases(Callback):
+    """Counts the trainings it sees."""
+
+    def __init__(self):
+        self.phases = []
+
+    def on_train_begin(self, net, **kwargs):
+        self.phases.append(net.phase)
+
+
+def test_the_networks_train_one_after_the_other_with_the_users_callbacks():
+    X, y = _blobs()
+    seen = _Phases()
+    DeepSAD(n_networks=2, random_state=0, callbacks=[seen], **QUICK).fit(X, y)
+    assert (
+        seen.phases == ["DeepSAD: pretraining the autoencoder", "DeepSAD: training"] * 2
+    )
