@@ -129,6 +129,10 @@ VARIANTS = {
     "skoneclass DeepSAD(weight_init=pytorch, n_networks=1)": lambda seed, d: (
         skoneclass.DeepSAD(weight_init="pytorch", n_networks=1, random_state=seed)
     ),
+    # Five networks, as DeepSAD's default: does the autoencoder gain too?
+    "skoneclass AutoEncoder(n_networks=5)": lambda seed, d: skoneclass.AutoEncoder(
+        n_networks=5, random_state=seed
+    ),
     # One network, the default before five (issue 21).
     "skoneclass DeepSAD(n_networks=1)": lambda seed, d: skoneclass.DeepSAD(
         n_networks=1, random_state=seed

@@ -417,6 +417,9 @@ def read_table(name="odds"):
 
 def write_outputs(table, methods, datasets, n_seeds, name="odds", protocol="thesis"):
     RESULTS.mkdir(exist_ok=True)
+    # A merged table keeps cells run with more seeds than this run's; the
+    # header names the most, and each cell with fewer says so.
+    n_seeds = max([n_seeds, *(t["n"] for t in table.values() if "mean" in t)])
     header = ["| method | " + " | ".join(datasets) + " |"]
     header.append("| --- |" + " --- |" * len(datasets))
     lines = [

@@ -75,7 +75,10 @@ def test_grid_search_over_eta_lr_and_network():
     y_all = np.r_[y, y_test]
     search = GridSearchCV(
         Pipeline(
-            [("scale", StandardScaler()), ("sad", DeepSAD(**FAST, pretrain=None))]
+            [
+                ("scale", StandardScaler()),
+                ("sad", DeepSAD(**FAST, pretrain=None, n_networks=1)),
+            ]
         ),
         {
             "sad__eta": [0.5, 2.0],

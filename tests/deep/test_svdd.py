@@ -93,7 +93,7 @@ def test_deep_sad_uses_labeled_anomalies():
     sad, svdd = [], []
     for seed in range(5):
         X, y, X_test, y_test = labeled_task(seed)
-        params = {**FAST, "pretrain_epochs": 10, "random_state": seed}
+        params = {**FAST, "pretrain_epochs": 10, "random_state": seed, "n_networks": 1}
         sad.append(
             labeled_roc_auc(y_test, DeepSAD(**params).fit(X, y).score_samples(X_test))
         )
