@@ -306,11 +306,14 @@ class BaseDeepDetector(BaseDetector):
         self.score_scales_ = np.array(scales)
         first = self.networks_[0]
         # The training settings are every network's; net_ (history_,
-        # center_, embed, reconstruct) is the first network's.
+        # center_, embed, reconstruct) and the pretraining's history are the
+        # first network's.
         for name in ("device_", "batch_size_", "max_epochs_", "lr_milestones_"):
             setattr(self, name, getattr(first, name))
         self.net_ = first.net_
         self.feature_map_ = first.feature_map_
+        if hasattr(first, "pretrain_history_"):
+            self.pretrain_history_ = first.pretrain_history_
         return None
 
     @staticmethod

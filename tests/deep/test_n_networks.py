@@ -40,6 +40,7 @@ def test_the_score_is_the_mean_of_each_networks_standardized_score():
         by_hand.append((network.score_samples(X[:7]) - median) / (high - low))
     np.testing.assert_allclose(est.score_samples(X[:7]), np.mean(by_hand, axis=0))
     assert est.net_ is est.networks_[0].net_
+    assert est.pretrain_history_ is est.networks_[0].pretrain_history_
     np.testing.assert_array_equal(est.center_, est.networks_[0].center_)
     # No boundary of its own: contamination="auto" flags 10% of the training.
     assert np.mean(est.predict(X) == -1) == pytest.approx(0.1, abs=0.01)
