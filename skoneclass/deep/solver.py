@@ -450,15 +450,18 @@ class BaseDeepDetector(BaseDetector):
 
     def _score_samples(self, X):
         if self.n_networks > 1:
-            return np.mean(
-                [
-                    (network.score_samples(X) - median) / scale
-                    for network, (median, scale) in zip(
-                        self.networks_, self.score_scales_, strict=True
-                    )
-                ],
-                axis=0,
-            )
+            # A running sum, not a stack of every network's scores: scoring
+            # needs memory for two score vectors, whatever n_networks is.
+            total = np.zeros(len(X))
+            for network, (median, scale) in zip(
+                self.networks_, self.score_scales_, strict=True
+            ):
+                scores = network.score_samples(X)
+                scores -= median
+                scores /= scale
+                total += scores
+            total /= len(self.networks_)
+            return total
         return model_scores(self.get_parts()["model"], self, X)
 
     def embed(self, X):
