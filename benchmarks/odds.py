@@ -131,6 +131,10 @@ METHODS = {
         weight_init="pytorch", random_state=seed
     ),
     "AutoEncoder": lambda seed, d: skoneclass.AutoEncoder(random_state=seed),
+    # The mean of five networks against one (issue 21): initialization variance.
+    "AutoEncoder (5 networks)": lambda seed, d: skoneclass.AutoEncoder(
+        n_networks=5, random_state=seed
+    ),
     # Dropout against pollution (issue 21): what it costs on clean data.
     "AutoEncoder (dropout=0.2)": lambda seed, d: skoneclass.AutoEncoder(
         dropout=0.2, random_state=seed
@@ -456,7 +460,7 @@ def write_outputs(table, methods, datasets, n_seeds, name="odds", protocol="thes
                 numbers = [t[k] for k in ("mean", "std", "fit_s", "score_s")]
                 out.append([m, d, *(f"{v:.4f}" for v in numbers), t["n"], t["note"]])
             else:
-                cells.append("n/a")
+                cells.append("not run" if t["error"] == "not run" else "n/a")
                 tcells.append("n/a")
                 out.append([m, d, "", "", "", "", 0, t["error"]])
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
@@ -591,12 +595,14 @@ def main(argv=None):
     if args.merge:
         written, methods, datasets = read_table(args.name)
         ran = {k: v for k, v in table.items() if v.get("error") != "not run"}
-        table = {**written, **ran}
         order = [*METHODS, *PEERS]
         methods = sorted(  # a method new to the table takes its place
             dict.fromkeys([*methods, *args.methods]),
             key=lambda m: order.index(m) if m in order else len(order),
         )
+        # A method new to the table may have run on some of its data sets.
+        empty = {(m, d): {"error": "not run"} for m in methods for d in datasets}
+        table = {**empty, **written, **ran}
     print(write_outputs(table, methods, datasets, args.seeds, args.name, args.protocol))
 
 

@@ -149,6 +149,30 @@ def test_a_merge_places_a_new_method_in_order(results):
     assert odds.read_table("t")[0]["KDE", "thyroid"]["mean"] == 90.0
 
 
+def test_a_merge_of_a_new_method_on_some_data_sets(results):
+    """A method new to the table, run on one of its two data sets: its other
+    cell says "not run" (the merge raised a KeyError)."""
+    rows = [
+        {"method": "OCSVM", "dataset": d, "seed": 0, "fit_s": 1.0,
+         "score_s": 0.1, "auroc": 90.0}
+        for d in ("thyroid", "cardio")
+    ]  # fmt: skip
+    table = odds.summarize(rows, ["OCSVM"], ["thyroid", "cardio"])
+    odds.write_outputs(table, ["OCSVM"], ["thyroid", "cardio"], 1, name="t")
+    cache = odds._cache_path("SVDD", "thyroid", 0)
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps({**rows[0], "method": "SVDD", "auroc": 95.0}))
+    odds.main(
+        "--methods SVDD --datasets thyroid --seeds 1 --merge --cached-only "
+        "--name t".split()
+    )
+    read, methods, _ = odds.read_table("t")
+    assert methods == ["OCSVM", "SVDD"]
+    assert read["SVDD", "thyroid"]["mean"] == 95.0
+    assert read["SVDD", "cardio"] == {"error": "not run"}
+    assert "| SVDD | 95.0 +- 0.0 | not run |" in (results / "t.md").read_text()
+
+
 def _has_matplotlib():
     try:
         import matplotlib  # noqa: F401
