@@ -281,6 +281,22 @@ def test_hybrid_shallow_detector_on_a_learned_embedding(task, embedding, detecto
     )
 
 
+@pytest.mark.parametrize("embedding", [AutoencoderEmbedding, DeepSVDDEmbedding])
+def test_an_embedding_trains_one_network(task, embedding):
+    """A representation is one network's: an estimator's n_networks=3 would
+    train two networks that embed never reads."""
+    X = task[0][:100]
+    detector = DeepSAD if embedding is DeepSVDDEmbedding else AutoEncoder
+    estimator = detector(n_networks=3, max_epochs=1, random_state=0)
+    if detector is DeepSAD:
+        estimator.set_params(pretrain_epochs=1)
+    fitted = embedding(estimator).fit(X)
+    assert fitted.estimator_.n_networks == 1
+    assert not hasattr(fitted.estimator_, "networks_")
+    assert estimator.n_networks == 3  # the parameter itself is untouched
+    assert fitted.transform(X).shape[0] == len(X)
+
+
 def test_embeddings_name_their_columns_and_search_their_default(task):
     """set_output works in a Pipeline, and GridSearchCV reaches the
     parameters of the default estimator (estimator=None)."""

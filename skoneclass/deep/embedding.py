@@ -52,8 +52,13 @@ class _DetectorEmbedding(
         -------
         self : object
         """
-        estimator = self._default() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(X, y)
+        estimator = clone(self._default() if self.estimator is None else self.estimator)
+        if "n_networks" in estimator.get_params():
+            # A representation is one network's: the codes of several
+            # networks live in unrelated coordinates, so more would be
+            # trained for nothing (embed is the first network's).
+            estimator.set_params(n_networks=1)
+        self.estimator_ = estimator.fit(X, y)
         self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
@@ -91,7 +96,8 @@ class AutoencoderEmbedding(_DetectorEmbedding):
     estimator : AutoEncoder or None, default=None
         The autoencoder to train (cloned); None is ``AutoEncoder()``. Its
         parameters are searchable as ``estimator__rep_dim`` etc., the
-        default's too.
+        default's too. The clone trains one network (``n_networks=1``):
+        a representation is one network's.
 
     Attributes
     ----------
@@ -125,7 +131,9 @@ class DeepSVDDEmbedding(_DetectorEmbedding):
     estimator : DeepSVDD, DeepSAD or None, default=None
         The detector to train (cloned); None is ``DeepSVDD()``. ``y`` given to
         ``fit`` reaches a semi-supervised detector. Its parameters are
-        searchable as ``estimator__rep_dim`` etc., the default's too.
+        searchable as ``estimator__rep_dim`` etc., the default's too. The
+        clone trains one network (``n_networks=1``): a representation is
+        one network's.
 
     Attributes
     ----------
