@@ -108,7 +108,7 @@ def _thesis_ae(seed, epochs, device):
         network="lenet28-fmnist", lr=1e-4, batch_size=200,
         max_epochs=epochs["train"],
         lr_milestones=_scaled(250, 350, epochs["train"]),
-        device=device, random_state=seed,
+        n_networks=1, device=device, random_state=seed,
     )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ def main(output_dir=None):
         lr_milestones=None,
         max_epochs=100,
         batch_size=32,
+        n_networks=1,  # the heatmaps are one network's reconstructions
         random_state=0,
     ).fit(X_train)
     error = (X_test - ae.reconstruct(X_test)) ** 2

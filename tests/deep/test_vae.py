@@ -532,7 +532,7 @@ def test_reconstruct_is_what_the_score_measures():
     X_train, X_test, _ = make_one_class_task(n_features=5)
     from skoneclass import AutoEncoder, DeepSVDD
 
-    ae = AutoEncoder(max_epochs=3, random_state=0).fit(X_train)
+    ae = AutoEncoder(max_epochs=3, n_networks=1, random_state=0).fit(X_train)
     error = np.mean((X_test - ae.reconstruct(X_test)) ** 2, axis=1)
     np.testing.assert_allclose(-ae.score_samples(X_test), error)
     vae = VAE(**FAST).fit(X_train)
