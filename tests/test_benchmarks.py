@@ -125,14 +125,16 @@ def test_a_written_table_reads_back_for_a_merge(results):
     assert (results / "t.md").read_text() == first
 
 
-def test_a_merge_places_a_new_method_in_order(results):
+def _merge_svdd_into(methods, datasets):
+    """Write table "t" of ``methods`` at AUROC 90 on ``datasets``, record one
+    SVDD run at 95 on thyroid, and merge it in with --cached-only."""
     rows = [
-        {"method": m, "dataset": "thyroid", "seed": 0, "fit_s": 1.0,
-         "score_s": 0.1, "auroc": 90.0}
-        for m in ("OCSVM", "KDE")
+        {"method": m, "dataset": d, "seed": 0, "fit_s": 1.0, "score_s": 0.1,
+         "auroc": 90.0}
+        for m in methods for d in datasets
     ]  # fmt: skip
-    table = odds.summarize(rows, ["OCSVM", "KDE"], ["thyroid"])
-    odds.write_outputs(table, ["OCSVM", "KDE"], ["thyroid"], 1, name="t")
+    table = odds.summarize(rows, methods, datasets)
+    odds.write_outputs(table, methods, datasets, 1, name="t")
     cache = odds._cache_path("SVDD", "thyroid", 0)
     cache.parent.mkdir(parents=True)
     cache.write_text(json.dumps({**rows[0], "method": "SVDD", "auroc": 95.0}))
@@ -140,7 +142,11 @@ def test_a_merge_places_a_new_method_in_order(results):
         "--methods SVDD --datasets thyroid --seeds 1 --merge --cached-only "
         "--name t".split()
     )
-    read, methods, _ = odds.read_table("t")
+    return odds.read_table("t")
+
+
+def test_a_merge_places_a_new_method_in_order(results):
+    read, methods, _ = _merge_svdd_into(["OCSVM", "KDE"], ["thyroid"])
     assert methods == ["OCSVM", "SVDD", "KDE"]  # METHODS' order
     assert read["SVDD", "thyroid"]["mean"] == 95.0
     assert read["KDE", "thyroid"]["mean"] == 90.0
@@ -152,21 +158,7 @@ def test_a_merge_places_a_new_method_in_order(results):
 def test_a_merge_of_a_new_method_on_some_data_sets(results):
     """A method new to the table, run on one of its two data sets: its other
     cell says "not run" (the merge raised a KeyError)."""
-    rows = [
-        {"method": "OCSVM", "dataset": d, "seed": 0, "fit_s": 1.0,
-         "score_s": 0.1, "auroc": 90.0}
-        for d in ("thyroid", "cardio")
-    ]  # fmt: skip
-    table = odds.summarize(rows, ["OCSVM"], ["thyroid", "cardio"])
-    odds.write_outputs(table, ["OCSVM"], ["thyroid", "cardio"], 1, name="t")
-    cache = odds._cache_path("SVDD", "thyroid", 0)
-    cache.parent.mkdir(parents=True)
-    cache.write_text(json.dumps({**rows[0], "method": "SVDD", "auroc": 95.0}))
-    odds.main(
-        "--methods SVDD --datasets thyroid --seeds 1 --merge --cached-only "
-        "--name t".split()
-    )
-    read, methods, _ = odds.read_table("t")
+    read, methods, _ = _merge_svdd_into(["OCSVM"], ["thyroid", "cardio"])
     assert methods == ["OCSVM", "SVDD"]
     assert read["SVDD", "thyroid"]["mean"] == 95.0
     assert read["SVDD", "cardio"] == {"error": "not run"}
