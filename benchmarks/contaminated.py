@@ -129,11 +129,10 @@ VARIANTS = {
     "skoneclass DeepSAD(weight_init=pytorch, n_networks=1)": lambda seed, d: (
         skoneclass.DeepSAD(weight_init="pytorch", n_networks=1, random_state=seed)
     ),
-    # One network, the default before five (issue 21).
+    # One network, the defaults before five (issue 21).
     "skoneclass AutoEncoder(n_networks=1)": lambda seed, d: skoneclass.AutoEncoder(
         n_networks=1, random_state=seed
     ),
-    # One network, the default before five (issue 21).
     "skoneclass DeepSAD(n_networks=1)": lambda seed, d: skoneclass.DeepSAD(
         n_networks=1, random_state=seed
     ),
