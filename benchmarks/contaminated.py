@@ -136,6 +136,8 @@ VARIANTS = {
     "skoneclass DeepSAD(n_networks=1)": lambda seed, d: skoneclass.DeepSAD(
         n_networks=1, random_state=seed
     ),
+    # The robust KDE (Kim & Scott, 2012), KDE's answer to pollution.
+    "skoneclass KDE(loss=hampel)": lambda seed, d: skoneclass.KDE(loss="hampel"),
     # RSC-VAE's labeled anomalies in every batch, as DeepSAD's default.
     "skoneclass RSCVAE(anomaly_fraction=0.25)": lambda seed, d: skoneclass.RSCVAE(
         anomaly_fraction=0.25, random_state=seed

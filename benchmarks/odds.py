@@ -68,6 +68,8 @@ METHODS = {
     "OCSVM (nu=0.1)": lambda seed, d: skoneclass.OCSVM(nu=0.1),
     "SSAD (nu=0.1)": lambda seed, d: skoneclass.SSAD(nu=0.1),
     "KDE": lambda seed, d: skoneclass.KDE(),
+    # The robust KDE (Kim & Scott, 2012): its cost on clean training data.
+    "KDE (loss=hampel)": lambda seed, d: skoneclass.KDE(loss="hampel"),
     "Gaussian": lambda seed, d: skoneclass.Gaussian(covariance="ledoit_wolf"),
     "GMM": lambda seed, d: skoneclass.GMM(random_state=seed),
     "PCA": lambda seed, d: skoneclass.PCA(),

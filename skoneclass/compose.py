@@ -31,6 +31,7 @@ from .parts import INFERENCE_MODES, make_parts
 from .parts.feature_maps import FeatureMap, Kernel
 from .parts.losses import (
     Hinge,
+    KernelMEstimation,
     Loss,
     MeanScore,
     NegativeLogLikelihood,
@@ -93,7 +94,11 @@ def _gmm(fm, model, loss, rs):
 
 
 def _kde(fm, model, loss, rs):
-    return KDE(**model.get_params())
+    return KDE(**model.get_params(), loss="squared")
+
+
+def _robust_kde(fm, model, loss, rs):
+    return KDE(**model.get_params(), loss=loss.rho)
 
 
 def _kmeans(fm, model, loss, rs):
@@ -113,6 +118,7 @@ EXACT_SOLVERS = {
     (GaussianDensity, NegativeLogLikelihood): (_gaussian, False),
     (GaussianMixture, NegativeLogLikelihood): (_gmm, False),
     (ParzenDensity, NegativeLogLikelihood): (_kde, False),
+    (ParzenDensity, KernelMEstimation): (_robust_kde, False),
     (Prototypes, MeanScore): (_kmeans, False),
     (Ellipsoid, Hinge): (_mve, False),
 }
@@ -155,6 +161,7 @@ class OneClassModel(BaseDetector):
     loss : Loss or None, default=None
         l: ``MeanScore``, ``Hinge``, ``SemiSupervisedHinge``,
         ``DeepSADLoss``, ``HSCLoss``, ``NegativeLogLikelihood``,
+        ``KernelMEstimation``,
         ``SemanticDeviationLoss``. None is
         ``MeanScore()``. A loss that uses labels makes ``fit`` validate ``y``.
     regularizer : Regularizer, sequence of them, None or "auto", default="auto"

@@ -26,6 +26,7 @@ from skoneclass import (
     DRA,
     FCDD,
     HSC,
+    KDE,
     OIAD,
     RSCVAE,
     VAE,
@@ -45,6 +46,7 @@ from .conftest import DETECTORS
 
 ESTIMATORS = [
     *DETECTORS,
+    KDE(loss="hampel"),  # the robust KDE's reweighting, beside the plain one
     # Deep detectors with few epochs: the checks test the API, not the fit.
     DeepSVDD(max_epochs=2, pretrain_epochs=1, random_state=0),
     DeepSVDD(objective="soft-boundary", max_epochs=2, pretrain=None, random_state=0),

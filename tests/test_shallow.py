@@ -3,10 +3,13 @@
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.covariance import EmpiricalCovariance
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics.pairwise import rbf_kernel
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KernelDensity
 from sklearn.preprocessing import StandardScaler
 
 from skoneclass import (
@@ -263,6 +266,81 @@ def test_kde_bandwidth_choices():
     assert KDE(bandwidth="scott").fit(X).bandwidth_ == pytest.approx(200 ** (-1 / 6))
     narrow = KDE(bandwidth="cv", bandwidth_grid=[0.1, 0.3, 1.0, 3.0]).fit(X)
     assert narrow.bandwidth_ in (0.3, 1.0)
+
+
+def test_kde_cv_picks_grid_search_cvs_bandwidth():
+    # An interior choice: the grid brackets the likelihood's maximum.
+    X = np.random.RandomState(0).randn(300, 3)
+    grid = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6]
+    search = GridSearchCV(KernelDensity(), {"bandwidth": grid}, cv=5).fit(X)
+    chosen = KDE(bandwidth_grid=grid, loss="squared").fit(X).bandwidth_
+    assert chosen == search.best_params_["bandwidth"]
+    assert chosen not in (grid[0], grid[-1])
+
+
+def test_kde_with_the_squared_loss_is_scikit_learns_kde():
+    rng = np.random.RandomState(0)
+    X, X_test = rng.randn(300, 4), rng.randn(50, 4) * 2
+    kde = KDE(bandwidth=0.7, loss="squared").fit(X)
+    np.testing.assert_array_equal(kde.weights_, np.full(300, 1 / 300))
+    expected = KernelDensity(bandwidth=0.7).fit(X).score_samples(X_test)
+    np.testing.assert_allclose(kde.score_samples(X_test), expected, rtol=1e-6)
+
+
+@pytest.fixture
+def polluted():
+    """5% of the training data is a tight cluster of anomalies, as in the test."""
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(380, 2), rng.randn(20, 2) * 0.2 + 3.5]
+    X_test = np.r_[rng.randn(200, 2), rng.randn(50, 2) * 0.2 + 3.5]
+    y_test = np.r_[np.ones(200, int), -np.ones(50, int)]
+    return X, X_test, y_test
+
+
+def test_robust_kde_gives_training_anomalies_no_weight(polluted):
+    X, X_test, y_test = polluted
+    robust = KDE(bandwidth=0.5, loss="hampel").fit(X)
+    assert robust.weights_[:380].sum() == pytest.approx(1.0)
+    assert (robust.weights_[-20:] == 0).all()
+    np.testing.assert_array_equal(robust.support_, X[robust.weights_ > 0])
+    # The plain KDE's density around the training anomalies hides the test
+    # anomalies among the normal tail; the robust one's does not.
+    plain = KDE(bandwidth=0.5, loss="squared").fit(X)
+    assert labeled_roc_auc(y_test, plain.score_samples(X_test)) < 0.92
+    assert labeled_roc_auc(y_test, robust.score_samples(X_test)) > 0.99
+
+
+def test_hampels_kde_drops_the_smaller_of_two_normal_modes():
+    # Why the default loss is the squared one: the residuals are distances
+    # to one kernel mean, larger in the smaller mode, and a redescending loss
+    # feeds that back until the mode has no weight. Huber's does not.
+    X, X_test, y_test = make_one_class_task()  # two blobs, clean
+    smaller = X[:, 0] < 0  # 144 of 300
+    hampel = KDE(loss="hampel").fit(X)
+    assert hampel.weights_[smaller].sum() < 0.01
+    assert labeled_roc_auc(y_test, hampel.score_samples(X_test)) < 0.9
+    for loss in ("squared", "huber"):
+        kde = KDE(loss=loss).fit(X)
+        assert kde.weights_[smaller].sum() == pytest.approx(0.48, abs=0.01)
+        assert labeled_roc_auc(y_test, kde.score_samples(X_test)) == 1.0
+
+
+def test_huber_kde_bounds_the_weights_without_zeroing_them(polluted):
+    X, _, _ = polluted
+    huber = KDE(bandwidth=0.5, loss="huber").fit(X)
+    assert (huber.weights_ > 0).all()
+    assert huber.weights_[-20:].max() < huber.weights_[:380].mean()
+
+
+def test_robust_kde_in_blocks_under_a_small_working_memory(polluted):
+    X, X_test, _ = polluted
+    whole = KDE(bandwidth=0.5, loss="hampel").fit(X)
+    with config_context(working_memory=0.01):  # 10 kB: blocks of 3 rows
+        blocks = KDE(bandwidth=0.5, loss="hampel").fit(X)
+        np.testing.assert_allclose(blocks.weights_, whole.weights_, atol=1e-12)
+        np.testing.assert_allclose(
+            blocks.score_samples(X_test), whole.score_samples(X_test), rtol=1e-10
+        )
 
 
 def test_kmeans_scores_distance_to_nearest_center():

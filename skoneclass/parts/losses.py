@@ -10,7 +10,7 @@ each for the SGD solver; losses without one are solved exactly only.
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .base import Part
 
@@ -167,6 +167,34 @@ class NegativeLogLikelihood(Loss):
     """
 
     formula = "-log s"
+
+
+class KernelMEstimation(Loss):
+    """l(s) = rho(s) on s = ||phi(x) - f||_H: a robust kernel density.
+
+    A KDE is the mean of the feature vectors ``phi(x_i) = k_h(., x_i)`` in
+    the kernel's Hilbert space, the minimizer of ``sum_i ||phi(x_i) - f||^2``.
+    A robust loss rho makes it an M-estimate, a KDE with weights that shrink
+    for training samples far from the bulk (Kim & Scott, 2012, the robust
+    KDE the thesis cites in section 4.1): anomalies in the training data then
+    lift the density around them less. Solved exactly, by kernelized
+    iteratively reweighted least squares (:class:`~skoneclass.KDE`).
+
+    Parameters
+    ----------
+    rho : {"hampel", "huber"}, default="hampel"
+        Hampel's three-part redescending loss, whose weight reaches zero at
+        the largest residuals, or Huber's, which only bounds them. Their
+        thresholds are percentiles of the residuals of the kernel median, as
+        in the paper: Hampel's the 50th, 75th and 95th, Huber's the 50th.
+    """
+
+    _parameter_constraints = {"rho": [StrOptions({"hampel", "huber"})]}
+
+    def __init__(self, rho="hampel"):
+        self.rho = rho
+
+    formula = "rho(||phi(x) - f||_H)"
 
 
 class SemanticDeviationLoss(Loss):
