@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 from scipy.stats import spearmanr
 from sklearn import config_context
 from sklearn.base import clone
@@ -285,6 +286,16 @@ def test_kde_with_the_squared_loss_is_scikit_learns_kde():
     np.testing.assert_array_equal(kde.weights_, np.full(300, 1 / 300))
     expected = KernelDensity(bandwidth=0.7).fit(X).score_samples(X_test)
     np.testing.assert_allclose(kde.score_samples(X_test), expected, rtol=1e-6)
+
+
+def test_kde_log_density_is_exact_far_from_the_data():
+    # KernelDensity's tree was off by hundreds of nats here (issue 21).
+    rng = np.random.RandomState(0)
+    X, far = rng.randn(100, 200), 3 * rng.randn(5, 200)
+    sq = ((far[:, None] - X[None]) ** 2).sum(axis=2)
+    exact = logsumexp(-sq / 2, axis=1) - np.log(100) - 100 * np.log(2 * np.pi)
+    kde = KDE(bandwidth=1.0).fit(X)
+    np.testing.assert_allclose(kde.score_samples(far), exact, rtol=1e-12)
 
 
 @pytest.fixture
