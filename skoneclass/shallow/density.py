@@ -9,13 +9,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn import get_config
 from sklearn.covariance import EmpiricalCovariance, LedoitWolf, MinCovDet
 from sklearn.metrics.pairwise import euclidean_distances, rbf_kernel
 from sklearn.mixture import GaussianMixture as _SkGaussianMixture
 from sklearn.model_selection import KFold
 from sklearn.neighbors import KernelDensity
-from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseDetector
@@ -23,16 +21,10 @@ from ..parts import make_parts
 from ..parts.feature_maps import Identity
 from ..parts.losses import KernelMEstimation, NegativeLogLikelihood
 from ..parts.models import GaussianDensity, GaussianMixture, ParzenDensity
+from ._blocks import row_blocks
 
 #: The thesis's bandwidth grid for KDE, h in {2^0.5, 2^1, ..., 2^5}.
 THESIS_BANDWIDTHS = np.logspace(0.5, 5, 10, base=2)
-
-
-def _rows_per_block(n_columns, n_arrays=1):
-    """Rows of ``n_arrays`` (rows, n_columns) float64 blocks within
-    scikit-learn's ``working_memory``."""
-    budget = int(get_config()["working_memory"] * 2**20)
-    return max(1, budget // (8 * n_columns * n_arrays))
 
 
 def _log_density(X, support, weights, bandwidths):
@@ -44,8 +36,7 @@ def _log_density(X, support, weights, bandwidths):
     bandwidths = np.atleast_1d(bandwidths)
     out = np.empty((len(bandwidths), X.shape[0]))
     # The distances, and logsumexp's scaled copy, exponentials and mask.
-    rows = _rows_per_block(support.shape[0], n_arrays=4)
-    for block in gen_batches(X.shape[0], rows):
+    for block in row_blocks(X.shape[0], support.shape[0], n_arrays=4):
         sq = euclidean_distances(X[block], support, squared=True)
         for k, h in enumerate(bandwidths):
             out[k, block] = logsumexp(-sq / (2 * h**2), axis=1, b=weights)
@@ -74,13 +65,12 @@ def _kernel_product(X, bandwidth):
     blocks are recomputed for every product: memory stays bounded on large n.
     """
     gamma = 0.5 / bandwidth**2
-    n = X.shape[0]
-    rows = min(n, _rows_per_block(n))
-    if rows == n:
+    blocks = list(row_blocks(X.shape[0], X.shape[0]))
+    if len(blocks) == 1:
         K = rbf_kernel(X, gamma=gamma)
         return lambda w: K @ w
     return lambda w: np.concatenate(
-        [rbf_kernel(X[block], X, gamma=gamma) @ w for block in gen_batches(n, rows)]
+        [rbf_kernel(X[block], X, gamma=gamma) @ w for block in blocks]
     )
 
 

@@ -31,7 +31,6 @@ from numbers import Real
 import numpy as np
 from cvxopt import matrix, solvers, spmatrix
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseDetector
@@ -39,6 +38,7 @@ from ..parts import make_parts
 from ..parts.feature_maps import KERNEL_PARAMETER_CONSTRAINTS, Kernel
 from ..parts.losses import Hinge, SemiSupervisedHinge
 from ..parts.models import Hypersphere
+from ._blocks import row_blocks
 from .smo import KERNEL_IDS, SMOSolver, solve_hypersphere_dual_smo
 
 # Relative tolerance deciding which dual variables sit on a bound; the
@@ -327,8 +327,8 @@ class SVDD(BaseDetector):
         kernel matrix with tens of thousands of support vectors would not
         fit in memory."""
         out = np.empty(X.shape[0])
-        step = max(1, _BLOCK_BYTES // (8 * max(1, len(self.dual_coef_))))
-        for rows in gen_batches(X.shape[0], step):
+        n_vectors = len(self.dual_coef_)
+        for rows in row_blocks(X.shape[0], n_vectors, budget=_BLOCK_BYTES):
             K = self.kernel_map_(X[rows], self.support_vectors_)
             out[rows] = K @ self.dual_coef_
         return out
